@@ -1,0 +1,1 @@
+"""The observability stack's program code: settings, image catalog, service specs and Pulumi targets."""

@@ -1,0 +1,63 @@
+"""Names every service, file and datasource agrees on: one place, so every reference resolves.
+
+A service's name is its module (`components/services/<name>.py`), its config folder
+(`config/<name>/`), its container alias on the Docker network and its Grafana datasource uid.
+"""
+
+PROJECT = "observability"
+
+GRAFANA = "grafana"
+LOKI = "loki"
+TEMPO = "tempo"
+PROMETHEUS = "prometheus"
+ALLOY = "alloy"
+PROXY = "proxy"
+SERVICES = (GRAFANA, LOKI, TEMPO, PROMETHEUS, ALLOY, PROXY)
+
+# Stable container names: the platform's SREs `docker logs` these by name.
+CONTAINER_PREFIX = "obs-"
+
+
+def container_name(service: str) -> str:
+    return f"{CONTAINER_PREFIX}{service}"
+
+
+# Ports inside the Docker network. Only the proxy publishes one on the host.
+PORTS = {
+    GRAFANA: 3000,
+    LOKI: 3100,
+    TEMPO: 3200,
+    PROMETHEUS: 9090,
+    ALLOY: 12345,
+    PROXY: 9999,
+}
+# Services whose UI/API adminPortsOnLoopback binds to 127.0.0.1 on the host, for SSH tunnels.
+ADMIN_PORT_SERVICES = (LOKI, TEMPO, PROMETHEUS, ALLOY)
+OTLP_GRPC_PORT = 4317
+OTLP_HTTP_PORT = 4318
+# Tempo receives OTLP from Alloy on the same well-known ports, inside the network only.
+
+# Grafana datasource uids: the service name, plus the platform database.
+POSTGRES_DATASOURCE_UID = "postgres"
+DATASOURCE_UIDS = (LOKI, TEMPO, PROMETHEUS, POSTGRES_DATASOURCE_UID)
+
+# Where provisioning and dashboards live inside the Grafana container.
+GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning"
+GRAFANA_DASHBOARDS_DIR = "/var/lib/grafana/dashboards"
+DASHBOARD_FOLDER = "Platform"
+DASHBOARD_FOLDER_UID = "platform"
+ALERT_FOLDER = "Platform alerts"
+ALERT_FOLDER_UID = "platform-alerts"
+
+# Secrets reach containers as files (the `__FILE` forms), never as plain env values.
+SECRETS_DIR = "/run/secrets"
+GRAFANA_ADMIN_PASSWORD_FILE = f"{SECRETS_DIR}/grafana_admin_password"
+GRAFANA_SECRET_KEY_FILE = f"{SECRETS_DIR}/grafana_secret_key"
+POSTGRES_READONLY_PASSWORD_FILE = f"{SECRETS_DIR}/postgres_readonly_password"
+
+# TLS material inside the proxy container.
+TLS_CERT_PATH = "/etc/nginx/tls/tls.crt"
+TLS_KEY_PATH = "/etc/nginx/tls/tls.key"
+
+# The read-only database role Grafana uses (ADR-031 "Database Access").
+POSTGRES_READONLY_USER = "grafana_readonly"
