@@ -19,6 +19,8 @@ from typing import Any, Mapping
 import yaml
 
 from components import constants as c
+from components import images as catalog
+from components.images import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("local", "azure-dev", "railway")
@@ -141,7 +143,6 @@ class Azure:
     allowed_source_cidrs: tuple[str, ...]
     allow_any_source: bool
     key_vault_name: str | None
-    rotation_days: int
     acr_name: str | None
     acr_create: bool
     acr_credential_set_id: str | None
@@ -157,15 +158,24 @@ class Settings:
     docker: DockerHost
     registry_prefix: str
     memory_mb: Mapping[str, int]
+    images: Mapping[str, Image]
     postgres: Postgres
     alerts: Alerts
     exporters: Exporters
     azure: Azure | None
     railway_mode: str
+    rotation_days: int
+
+    @property
+    def image_registry_prefix(self) -> str:
+        """Where containers pull from: the ACR mirror in azure-dev, else registryPrefix (empty: upstream)."""
+        if self.azure and self.azure.acr_name:
+            return f"{self.azure.acr_name.lower()}.azurecr.io"
+        return self.registry_prefix
 
 
-def load_schema() -> dict[str, dict]:
-    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+def load_schema(root: Path = ROOT) -> dict[str, dict]:
+    return yaml.safe_load((root / "Pulumi.yaml").read_text())["config"]
 
 
 class _Reader:
@@ -257,9 +267,9 @@ def _cidr_problem(cidr: str) -> str | None:
     return None
 
 
-def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = None) -> Settings:
+def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = None, root: Path = ROOT) -> Settings:
     """Validate raw values (keys without the project prefix) into Settings, or raise SettingsError."""
-    schema = load_schema()
+    schema = load_schema(root)
     r = _Reader(raw, set(secret_keys or ()), schema)
     for key in sorted(set(raw) - set(schema)):
         close = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
@@ -279,6 +289,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                         r.string("externalNetwork") or None, r.boolean("adminPortsOnLoopback"),
                         r.integer("dockerSocketGid", 0, 2**31))
     memory = {s: r.integer(f"{s}MemoryMb", 32, 65536) for s in c.SERVICES}
+    images = {s: _image(r, s) for s in c.SERVICES}
     postgres = Postgres(r.boolean("postgresEnabled"), r.string("postgresHost"),
                         r.integer("postgresPort", 1, 65535), r.string("postgresDatabase"),
                         r.string("postgresSslMode", SSL_MODES), r.string("postgresAdminUser"),
@@ -295,19 +306,35 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   "e.g. myacr.azurecr.io")
     railway_mode = r.string("railwayMode", RAILWAY_MODES)
     azure = _azure(r) if environment == "azure-dev" else None
+    rotation_days = r.integer("passwordRotationDays", 1, 3650)
+    if azure and azure.acr_name and registry_prefix:
+        r.problem("registryPrefix", registry_prefix, "leave empty when acrName is set: images then come "
+                  f"from {azure.acr_name.lower()}.azurecr.io")
 
     _check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure)
     if r.problems:
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
-                    MappingProxyType(memory), postgres, alerts, exporters, azure, railway_mode)
+                    MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure, railway_mode,
+                    rotation_days)
+
+
+def _image(r: _Reader, service: str) -> Image:
+    override = r.string(f"{service}Image")
+    if not override:
+        return catalog.BY_SERVICE[service]
+    image = catalog.parse_reference(override)
+    if image is None:
+        r.problem(f"{service}Image", override, "must be repository:tag@sha256:<64 hex digest> "
+                  "(both a tag and a digest), e.g. grafana/grafana:<tag>@sha256:<digest>")
+        return catalog.BY_SERVICE[service]
+    return image
 
 
 def _azure(r: _Reader) -> Azure:
     azure = Azure(r.string("azureResourceGroup"), r.string("azureNsgName"),
                   r.integer("nsgRulePriority", 100, 4096), r.strings("allowedSourceCidrs"),
-                  r.boolean("allowAnySource"), r.string("keyVaultName") or None,
-                  r.integer("passwordRotationDays", 1, 3650), r.string("acrName") or None,
+                  r.boolean("allowAnySource"), r.string("keyVaultName") or None, r.string("acrName") or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId") or None)
     for key, value in (("azureResourceGroup", azure.resource_group), ("azureNsgName", azure.nsg_name)):
         if not value:
@@ -376,7 +403,7 @@ def from_stack_file(stack: str, root: Path = ROOT) -> Settings:
         if isinstance(value, dict) and "secure" in value:
             value, _ = Secret("[secret]", known=False), secret_keys.add(short)
         raw[short] = value
-    return parse(stack, raw, secret_keys)
+    return parse(stack, raw, secret_keys, root)
 
 
 def from_pulumi() -> Settings:

@@ -1,0 +1,15 @@
+"""Every container of the stack as a pure spec, in start order."""
+
+from __future__ import annotations
+
+from components.model import ContainerSpec
+from components.services import alloy, grafana, loki, postgres_readonly, prometheus, proxy, tempo
+from components.settings import Settings
+
+
+def stack_specs(settings: Settings) -> tuple[ContainerSpec, ...]:
+    specs = [loki.spec(settings), tempo.spec(settings), prometheus.spec(settings), alloy.spec(settings),
+             grafana.spec(settings), grafana.admin_sync_spec(settings), proxy.spec(settings)]
+    if settings.postgres.enabled:
+        specs.append(postgres_readonly.spec(settings))
+    return tuple(specs)

@@ -1,0 +1,93 @@
+"""Alloy: Docker logs → Loki (parsed, labelled, redacted), OTLP → Tempo and Prometheus, self-scrape,
+per-volume disk usage, and the optional exporters each enabled by its own setting."""
+
+from __future__ import annotations
+
+from components import constants as c
+from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
+from components.services.common import CONFIG_DIR, admin_ports, config_file
+from components.settings import Settings
+
+CONFIG_DIR_IN_CONTAINER = "/etc/alloy"
+STORAGE_PATH = "/var/lib/alloy/data"
+DOCKER_SOCKET = "/var/run/docker.sock"
+ALLOY_UID = "473"  # the image's non-root `alloy` user
+REDIS_PASSWORD_FILE = f"{c.SECRETS_DIR}/redis_password"
+POSTGRES_DSN_FILE = f"{c.SECRETS_DIR}/postgres_exporter_dsn"
+
+# No curl or wget in the image (alloy#477): bash's /dev/tcp asks /-/ready for a 200.
+READY_PROBE = ("exec 3<>/dev/tcp/127.0.0.1/12345 && printf 'GET /-/ready HTTP/1.0\\r\\n\\r\\n' >&3 "
+               "&& head -n 1 <&3 | grep -q ' 200 '")
+
+
+def _exporter_file(name: str) -> File:
+    return File(f"{CONFIG_DIR_IN_CONTAINER}/{name}.alloy", (CONFIG_DIR / c.ALLOY / "exporters" / f"{name}.alloy").read_text())
+
+
+def _exporters(settings: Settings) -> tuple[tuple[File, ...], tuple[Volume, ...], dict[str, str]]:
+    files: list[File] = []
+    volumes: list[Volume] = []
+    env: dict[str, str] = {}
+    pg = settings.postgres
+    if settings.exporters.postgres:
+        files += [_exporter_file("postgres"),
+                  File(POSTGRES_DSN_FILE, Ref("postgres_readonly_password", template=(
+                      f"postgresql://{c.POSTGRES_READONLY_USER}:{{}}@{pg.host}:{pg.port}/{pg.database}"
+                      f"?sslmode={pg.sslmode}"), quoting="url"), 0o400)]
+    if settings.exporters.redis:
+        files.append(_exporter_file("redis"))
+        env["REDIS_ADDRESS"] = settings.exporters.redis_address
+        if settings.exporters.redis_password:
+            files.append(File(REDIS_PASSWORD_FILE, Ref("redis_password"), 0o400))
+    if settings.exporters.host:
+        files.append(_exporter_file("host"))
+        volumes += [Volume("/proc", "/host/proc", True, True), Volume("/sys", "/host/sys", True, True),
+                    Volume("/", "/host/root", True, True)]
+    if settings.exporters.containers:
+        files.append(_exporter_file("containers"))
+        volumes += [Volume("/sys", "/sys", True, True), Volume("/var/lib/docker", "/var/lib/docker", True, True),
+                    Volume("/dev/disk", "/dev/disk", True, True)]
+    return tuple(files), tuple(volumes), env
+
+
+def _user(settings: Settings) -> tuple[str | None, tuple[str, ...]]:
+    """Non-root with the socket's group when its gid is known; root otherwise (the image default)."""
+    gid = settings.docker.docker_socket_gid
+    if gid and not settings.exporters.containers:
+        return f"{ALLOY_UID}:{ALLOY_UID}", (str(gid),)
+    return None, ()
+
+
+def spec(settings: Settings) -> ContainerSpec:
+    exporter_files, exporter_volumes, exporter_env = _exporters(settings)
+    user, groups = _user(settings)
+    # Each service's data volume, read-only, so the filesystem collector reports how full it is.
+    watched = tuple(Volume(data_volume_name(s), f"/volumes/{s}", read_only=True)
+                    for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS))
+    return ContainerSpec(
+        service=c.ALLOY,
+        name=c.container_name(c.ALLOY),
+        image=settings.images[c.ALLOY],
+        # A directory: Alloy loads every *.alloy file in it, so an exporter is on when its file is there.
+        command=("run", f"--server.http.listen-addr=0.0.0.0:{c.PORTS[c.ALLOY]}",
+                 f"--storage.path={STORAGE_PATH}", CONFIG_DIR_IN_CONTAINER),
+        env=frozen_env(
+            STACK_ENVIRONMENT=settings.environment,
+            LOKI_PUSH_URL=f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",
+            PROMETHEUS_REMOTE_WRITE_URL=f"http://{c.PROMETHEUS}:{c.PORTS[c.PROMETHEUS]}/api/v1/write",
+            TEMPO_OTLP_ENDPOINT=f"{c.TEMPO}:{c.OTLP_GRPC_PORT}",
+            **exporter_env,
+        ),
+        files=(config_file(c.ALLOY, "config.alloy", f"{CONFIG_DIR_IN_CONTAINER}/config.alloy"), *exporter_files),
+        volumes=(Volume(data_volume_name(c.ALLOY), STORAGE_PATH),
+                 Volume(DOCKER_SOCKET, DOCKER_SOCKET, read_only=True, bind=True),
+                 *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),
+                 *exporter_volumes),
+        ports=admin_ports(settings, c.ALLOY),
+        healthcheck=Healthcheck(("CMD", "bash", "-c", READY_PROBE)),
+        memory_mb=settings.memory_mb[c.ALLOY],
+        user=user,
+        group_add=groups,
+        privileged=settings.exporters.containers,  # cAdvisor reads cgroups of every container
+        platform_network=True,  # receives OTLP from, and scrapes, the platform's containers
+    )

@@ -1,0 +1,107 @@
+"""Grafana: local admin auth behind the TLS proxy, no outbound calls, provisioned datasources,
+dashboards and alerts; plus a one-shot job that keeps the admin password in step with the secret."""
+
+from __future__ import annotations
+
+from components import constants as c
+from components.alerts import alerting_files
+from components.dashboards import dashboard_files
+from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
+from components.services.common import CONFIG_DIR, config_tree, http_probe
+from components.settings import Settings
+
+DATA_PATH = "/var/lib/grafana"
+ADMIN_SYNC = "grafana-admin-sync"
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    env = {
+        "GF_SERVER_ROOT_URL": settings.grafana.root_url,  # scheme and :9999 must match what browsers use
+        "GF_SERVER_DOMAIN": settings.grafana.domain,
+        "GF_SECURITY_ADMIN_USER": settings.grafana.admin_user,
+        "GF_SECURITY_ADMIN_PASSWORD__FILE": c.GRAFANA_ADMIN_PASSWORD_FILE,
+        "GF_SECURITY_SECRET_KEY__FILE": c.GRAFANA_SECRET_KEY_FILE,  # encrypts datasource secrets
+        "GF_SECURITY_COOKIE_SECURE": "true",  # users only ever reach Grafana over HTTPS
+        "GF_SECURITY_COOKIE_SAMESITE": "strict",
+        "GF_SECURITY_DISABLE_GRAVATAR": "true",
+        "GF_AUTH_ANONYMOUS_ENABLED": "false",
+        "GF_AUTH_BASIC_ENABLED": "true",  # local admin auth (ADR-031: OAuth is blocked by the firewall)
+        "GF_AUTH_DISABLE_LOGIN_FORM": "false",
+        "GF_USERS_ALLOW_SIGN_UP": "false",
+        "GF_USERS_ALLOW_ORG_CREATE": "false",
+        # HTTP only: Live's websockets are off (Railway has none; the proxy forwards no Upgrade).
+        "GF_LIVE_MAX_CONNECTIONS": "0",
+        # The enterprise firewall blocks outbound calls; don't make them.
+        "GF_ANALYTICS_REPORTING_ENABLED": "false",
+        "GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
+        "GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES": "false",
+        "GF_NEWS_NEWS_FEED_ENABLED": "false",
+        "GF_PLUGINS_PREINSTALL_DISABLED": "true",
+        "GF_SNAPSHOTS_EXTERNAL_ENABLED": "false",
+        "GF_LOG_MODE": "console",
+    }
+    if settings.postgres.enabled:
+        env |= {
+            "POSTGRES_HOST": settings.postgres.host,
+            "POSTGRES_PORT": str(settings.postgres.port),
+            "POSTGRES_DB": settings.postgres.database,
+            "POSTGRES_SSLMODE": settings.postgres.sslmode,
+        }
+    return env
+
+
+def _provisioning(settings: Settings) -> tuple[File, ...]:
+    base = c.GRAFANA_PROVISIONING_DIR
+    files = [File(f"{base}/datasources/datasources.yaml",
+                  (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/datasources.yaml").read_text())]
+    if settings.postgres.enabled:
+        files.append(File(f"{base}/datasources/postgres.yaml",
+                          (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/postgres.yaml").read_text()))
+    files += config_tree(c.GRAFANA, "provisioning/dashboards", f"{base}/dashboards", "*.yaml")
+    files += [File(f"{base}/alerting/{path}", text) for path, text in sorted(alerting_files(settings).items())]
+    files += [File(f"{c.GRAFANA_DASHBOARDS_DIR}/{path}", text)
+              for path, text in sorted(dashboard_files(settings).items())]
+    return tuple(files)
+
+
+def _secrets(settings: Settings) -> tuple[File, ...]:
+    files = [File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),
+             File(c.GRAFANA_SECRET_KEY_FILE, Ref("grafana_secret_key"), 0o400)]
+    if settings.postgres.enabled:
+        files.append(File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref("postgres_readonly_password"), 0o400))
+    return tuple(files)
+
+
+def spec(settings: Settings) -> ContainerSpec:
+    return ContainerSpec(
+        service=c.GRAFANA,
+        name=c.container_name(c.GRAFANA),
+        image=settings.images[c.GRAFANA],
+        env=frozen_env(**environment(settings)),
+        files=_provisioning(settings) + _secrets(settings),
+        volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
+        healthcheck=Healthcheck(http_probe(f"http://127.0.0.1:{c.PORTS[c.GRAFANA]}/api/health")),
+        memory_mb=settings.memory_mb[c.GRAFANA],
+        user="472:0",
+        platform_network=settings.postgres.enabled,  # reads the platform database
+    )
+
+
+def admin_sync_spec(settings: Settings) -> ContainerSpec:
+    """Grafana applies GF_SECURITY_ADMIN_PASSWORD only when it creates its database; this job sets the
+    current password on the existing database, so a rotated secret really becomes the admin password.
+    It is replaced (and so re-run) whenever the password file's content changes."""
+    return ContainerSpec(
+        service=ADMIN_SYNC,
+        name=c.container_name(ADMIN_SYNC),
+        image=settings.images[c.GRAFANA],
+        entrypoint=("/bin/sh", "-c"),
+        command=("grafana cli --homepath /usr/share/grafana admin reset-admin-password "
+                 f"--user-id 1 --password-from-stdin < {c.GRAFANA_ADMIN_PASSWORD_FILE}",),
+        files=(File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),),
+        volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
+        memory_mb=128,
+        user="472:0",
+        oneshot=True,
+        depends_on=(c.GRAFANA,),
+    )

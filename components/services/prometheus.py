@@ -1,0 +1,38 @@
+"""Prometheus: TSDB on a named volume, remote-write and OTLP receivers, exemplars, the stack's rules."""
+
+from components import constants as c
+from components.model import ContainerSpec, Healthcheck, Volume, data_volume_name
+from components.services.common import admin_ports, config_file, config_tree, http_probe
+from components.settings import Settings
+
+CONFIG_PATH = "/etc/prometheus/prometheus.yml"
+RULES_DIR = "/etc/prometheus/rules"
+DATA_PATH = "/prometheus"
+
+
+def command(settings: Settings) -> tuple[str, ...]:
+    return (
+        f"--config.file={CONFIG_PATH}",
+        f"--storage.tsdb.path={DATA_PATH}",
+        # Retention is this stack's value; the flag keeps prometheus.yml identical for every environment.
+        f"--storage.tsdb.retention.time={settings.retention.prometheus_days}d",
+        "--web.enable-remote-write-receiver",  # Alloy and Tempo's metrics-generator push here
+        "--web.enable-otlp-receiver",
+        "--enable-feature=exemplar-storage",  # without it remote-written exemplars are dropped
+    )
+
+
+def spec(settings: Settings) -> ContainerSpec:
+    return ContainerSpec(
+        service=c.PROMETHEUS,
+        name=c.container_name(c.PROMETHEUS),
+        image=settings.images[c.PROMETHEUS],
+        command=command(settings),
+        files=(config_file(c.PROMETHEUS, "prometheus.yml", CONFIG_PATH),
+               *config_tree(c.PROMETHEUS, "rules", RULES_DIR, "*.yml")),
+        volumes=(Volume(data_volume_name(c.PROMETHEUS), DATA_PATH),),
+        ports=admin_ports(settings, c.PROMETHEUS),
+        healthcheck=Healthcheck(http_probe(f"http://127.0.0.1:{c.PORTS[c.PROMETHEUS]}/-/ready")),
+        memory_mb=settings.memory_mb[c.PROMETHEUS],
+        user="65534:65534",
+    )

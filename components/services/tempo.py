@@ -1,0 +1,26 @@
+"""Tempo 3.x monolithic (-target=all): local block storage on a named volume, OTLP from Alloy."""
+
+from components import constants as c
+from components.model import ContainerSpec, Healthcheck, Volume, data_volume_name, frozen_env
+from components.services.common import admin_ports, config_file
+from components.settings import Settings
+
+CONFIG_PATH = "/etc/tempo/tempo.yaml"
+
+
+def spec(settings: Settings) -> ContainerSpec:
+    return ContainerSpec(
+        service=c.TEMPO,
+        name=c.container_name(c.TEMPO),
+        image=settings.images[c.TEMPO],
+        command=("-target=all", f"-config.file={CONFIG_PATH}", "-config.expand-env=true"),
+        env=frozen_env(TEMPO_RETENTION_PERIOD=f"{settings.retention.tempo_days * 24}h"),
+        files=(config_file(c.TEMPO, "tempo.yaml", CONFIG_PATH),),
+        # A fresh named volume inherits the image's 10001 ownership of /var/tempo (a bind mount would not).
+        volumes=(Volume(data_volume_name(c.TEMPO), "/var/tempo"),),
+        ports=admin_ports(settings, c.TEMPO),
+        # Distroless image: the built-in `tempo --health` (3.x) is the only probe that works inside it.
+        healthcheck=Healthcheck(("CMD", "/tempo", "--health"), start_period="45s"),
+        memory_mb=settings.memory_mb[c.TEMPO],
+        user="10001:10001",
+    )

@@ -1,0 +1,155 @@
+"""Declares the stack on a Docker daemon (local socket or the Azure VM over SSH): a private network,
+named data volumes, and one `ServiceContainer` per spec, wired in dependency order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import pulumi
+import pulumi_docker as docker
+
+from components.model import Content, ContainerSpec, File, Ref, Volume
+from components.settings import Settings
+
+LOG_OPTS = {"max-size": "10m", "max-file": "3"}  # json-file rotation: at most 30 MB of logs per container
+WAIT_TIMEOUT_SECONDS = 300  # `pulumi up` waits this long for a container to report healthy
+
+
+def resolve(content: Content, values: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
+    """A spec value as a Pulumi input: text as it is, a Ref through its secret Output."""
+    if isinstance(content, Ref):
+        output = values[content.name].apply(content.fill)
+        return pulumi.Output.secret(output) if content.secret else output
+    return content
+
+
+@dataclass(frozen=True)
+class ServiceContainerArgs:
+    spec: ContainerSpec
+    image_reference: str
+    networks: list[docker.ContainerNetworksAdvancedArgs]
+    values: Mapping[str, pulumi.Output[str]]
+    stack: str
+
+
+class ServiceContainer(pulumi.ComponentResource):
+    """One service: its pinned image pulled on the daemon, and its container."""
+
+    def __init__(self, name: str, args: ServiceContainerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("observability:docker:ServiceContainer", name, None, opts)
+        spec = args.spec
+        child = pulumi.ResourceOptions(parent=self)
+        # Pinned by digest, so the image never moves under a running stack; kept when the stack goes.
+        self.image = docker.RemoteImage(f"{name}-image", name=args.image_reference, keep_locally=True, opts=child)
+        self.container = docker.Container(
+            f"{name}-container",
+            name=spec.name,
+            image=self.image.image_id,  # the image id, not the name: avoids a replace on every up
+            command=list(spec.command) or None,
+            entrypoints=list(spec.entrypoint) or None,
+            envs=[pulumi.Output.concat(key, "=", resolve(value, args.values)) for key, value in spec.env.items()],
+            user=spec.user,
+            group_adds=list(spec.group_add) or None,
+            restart=spec.restart,
+            must_run=not spec.oneshot,
+            memory=spec.memory_mb,
+            healthcheck=_healthcheck(spec),
+            wait=spec.healthcheck is not None,
+            wait_timeout=WAIT_TIMEOUT_SECONDS,
+            log_driver="json-file",
+            log_opts=LOG_OPTS,
+            networks_advanced=args.networks,
+            ports=[docker.ContainerPortArgs(internal=p.internal, external=p.external, ip=p.ip, protocol="tcp")
+                   for p in spec.ports],
+            volumes=[_volume(v) for v in spec.volumes],
+            uploads=[_upload(f, spec, args.values) for f in spec.files],
+            labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in labels(spec, args.stack).items()],
+            privileged=spec.privileged or None,
+            destroy_grace_seconds=30,  # let Loki, Tempo and Prometheus flush before SIGKILL
+            opts=child,
+        )
+        self.register_outputs({"name": self.container.name, "image": self.image.repo_digest})
+
+
+def labels(spec: ContainerSpec, stack: str) -> dict[str, str]:
+    """Labels the policy pack and SREs select by (`docker ps --filter label=observability.service=...`)."""
+    return {"observability.service": spec.service, "observability.stack": stack,
+            "observability.oneshot": str(spec.oneshot).lower()}
+
+
+def _healthcheck(spec: ContainerSpec) -> docker.ContainerHealthcheckArgs | None:
+    h = spec.healthcheck
+    if h is None:
+        return None
+    return docker.ContainerHealthcheckArgs(tests=list(h.test), interval=h.interval, timeout=h.timeout,
+                                           retries=h.retries, start_period=h.start_period)
+
+
+def _volume(volume: Volume) -> docker.ContainerVolumeArgs:
+    if volume.bind:
+        return docker.ContainerVolumeArgs(container_path=volume.container_path, host_path=volume.source,
+                                          read_only=volume.read_only)
+    return docker.ContainerVolumeArgs(container_path=volume.container_path, volume_name=volume.source,
+                                      read_only=volume.read_only)
+
+
+def _upload(file: File, spec: ContainerSpec, values: Mapping[str, pulumi.Output[str]]) -> docker.ContainerUploadArgs:
+    # Secret files belong to the process that reads them, readable by it alone.
+    owner, _, group = (spec.user or "0:0").partition(":")
+    private = isinstance(file.content, Ref) and file.content.secret
+    return docker.ContainerUploadArgs(file=file.path, content=resolve(file.content, values),
+                                      permissions=format(file.mode, "04o"),
+                                      owner=owner if private else None, group=(group or owner) if private else None)
+
+
+@dataclass(frozen=True)
+class DockerStackArgs:
+    settings: Settings
+    specs: tuple[ContainerSpec, ...]
+    values: Mapping[str, pulumi.Output[str]]
+    registry_prefix: str
+
+
+class DockerStack(pulumi.ComponentResource):
+    """The whole stack on one Docker daemon; the daemon is the `docker` provider passed in opts."""
+
+    def __init__(self, name: str, args: DockerStackArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("observability:docker:Stack", name, None, opts)
+        settings = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+        self.network = docker.Network(f"{name}-network", name=settings.docker.network_name, driver="bridge",
+                                      labels=[docker.NetworkLabelArgs(label="observability.stack", value=settings.stack)],
+                                      opts=child)
+        # Data outlives the stack: `pulumi destroy` leaves the volumes (and the logs, metrics, traces).
+        volume_names = sorted({v.source for spec in args.specs for v in spec.data_volumes})
+        self.volumes = {
+            volume: docker.Volume(f"{name}-{volume}", name=volume,
+                                  opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))
+            for volume in volume_names
+        }
+        external = settings.docker.external_network
+        self.external_network = docker.get_network_output(name=external, opts=pulumi.InvokeOutputOptions(
+            parent=self)) if external else None
+        self.services: dict[str, ServiceContainer] = {}
+        for spec in args.specs:
+            depends = [self.services[s].container for s in spec.depends_on] + [
+                self.volumes[v.source] for v in spec.volumes if v.source in self.volumes]
+            self.services[spec.service] = ServiceContainer(
+                f"{name}-{spec.service}",
+                ServiceContainerArgs(spec, spec.image.reference(args.registry_prefix), self._networks(spec),
+                                     args.values, settings.stack),
+                pulumi.ResourceOptions(parent=self, depends_on=depends))
+        self.container_names = pulumi.Output.all(*(s.container.name for s in self.services.values()))
+        self.image_digests = pulumi.Output.all(**{k: s.image.repo_digest for k, s in self.services.items()})
+        self.register_outputs({"network": self.network.name, "containers": self.container_names,
+                               "images": self.image_digests})
+
+    def _networks(self, spec: ContainerSpec) -> list[docker.ContainerNetworksAdvancedArgs]:
+        networks = [docker.ContainerNetworksAdvancedArgs(name=self.network.name, aliases=[spec.service])]
+        if self.external_network is not None and spec.platform_network:
+            # Only the containers that talk to the platform join its network; the platform's apps send
+            # OTLP to `alloy:4317/4318` there.
+            networks.append(docker.ContainerNetworksAdvancedArgs(name=self.external_network.name,
+                                                                 aliases=[spec.service]))
+        return networks

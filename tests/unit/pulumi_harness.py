@@ -1,0 +1,171 @@
+"""Runs the real program (`__main__.py`) under Pulumi's unit-test mocks, once per stack configuration.
+
+Config is fed the way the engine feeds it: `Pulumi.<stack>.yaml` plus the schema defaults, every value
+a string (arrays JSON-encoded), `secure:` values replaced by test plaintext and marked secret. The
+monitor also keeps each resource's inputs with their secret markers, so tests can prove a value was
+registered as a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+
+from components import constants as c
+from components.settings import load_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_SECRET = "test-secret-value-0123456789-abcdefghijklmnop"
+_SECRET_SIG = rpc._special_secret_sig  # the wire marker of a secret value
+
+
+@dataclass
+class Registered:
+    typ: str
+    name: str
+    inputs: dict
+    secret_paths: set[str]
+    provider: str | None
+
+
+@dataclass
+class Program:
+    resources: list[Registered]
+    globals: dict[str, Any]
+    invokes: list[pulumi_mocks.MockCallArgs] = field(default_factory=list)
+
+    def of_type(self, typ: str) -> list[Registered]:
+        return [r for r in self.resources if r.typ == typ]
+
+    def containers(self) -> dict[str, Registered]:
+        return {r.inputs["name"]: r for r in self.of_type("docker:index/container:Container")}
+
+    def one(self, typ: str) -> Registered:
+        found = self.of_type(typ)
+        assert len(found) == 1, f"expected one {typ}, found {len(found)}"
+        return found[0]
+
+
+def _secret_paths(value: Any, path: str = "") -> set[str]:
+    """Dotted paths of the values that travel as secrets in a resource registration."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == _SECRET_SIG:
+            return {path}
+        return set().union(*(_secret_paths(v, f"{path}.{k}" if path else k) for k, v in value.items())) \
+            if value else set()
+    if isinstance(value, list):
+        return set().union(*(_secret_paths(v, f"{path}[{i}]") for i, v in enumerate(value))) if value else set()
+    return set()
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Echoes inputs back as state, plus the computed outputs the program reads."""
+
+    def __init__(self) -> None:
+        self.invokes: list[pulumi_mocks.MockCallArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        state = dict(args.inputs)
+        if args.typ == "docker:index/remoteImage:RemoteImage":
+            state |= {"imageId": "sha256:" + "1" * 64, "repoDigest": args.inputs["name"]}
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = f"generated-{args.name}-" + "x" * int(args.inputs.get("length", 16))
+        if args.typ.startswith("tls:index/"):
+            state |= {"privateKeyPem": "-----TEST KEY-----", "certPem": "-----TEST CERT-----"}
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        self.invokes.append(args)
+        if args.token == "docker:index/getNetwork:getNetwork":
+            return {"name": args.args["name"], "id": f"{args.args['name']}-id", "driver": "bridge"}
+        return MOCK_INVOKES.get(args.token, lambda a: {})(args.args)
+
+
+MOCK_INVOKES: dict[str, Any] = {}  # token -> fn(args) -> result; extended by target-specific tests
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Keeps the secret markers that MockResourceArgs.inputs drops."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[Registered] = []
+
+    def RegisterResource(self, request):
+        raw = rpc.deserialize_properties(request.object, keep_internal=True)
+        result = super().RegisterResource(request)
+        if request.custom:
+            inputs = rpc.deserialize_properties(request.object)
+            self.registered.append(Registered(request.type, request.name, _unwrap(inputs),
+                                              _secret_paths(_raw_struct(request.object)), request.provider))
+        return result
+
+
+def _raw_struct(struct) -> Any:
+    from google.protobuf import json_format
+    return json_format.MessageToDict(struct)
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == _SECRET_SIG:
+            return _unwrap(value["value"])
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def stack_config(stack: str, overrides: dict[str, Any] | None = None,
+                 secrets: dict[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """The config map the engine would hand the program for `stack`, with test overrides."""
+    values: dict[str, Any] = {k: v["default"] for k, v in load_schema().items()}
+    secret_keys: set[str] = set()
+    raw = (yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}).get("config", {})
+    extra: dict[str, str] = {}
+    for key, value in raw.items():
+        namespace, _, short = key.rpartition(":")
+        if isinstance(value, dict) and "secure" in value:
+            value = TEST_SECRET
+            secret_keys.add(short)
+        if namespace in ("", c.PROJECT):
+            values[short] = value
+        else:
+            extra[key] = _engine_string(value)
+    values.update(overrides or {})
+    for key, value in (secrets or {}).items():
+        values[key] = value
+        secret_keys.add(key)
+    config = {f"{c.PROJECT}:{k}": _engine_string(v) for k, v in values.items()} | extra
+    return config, sorted(f"{c.PROJECT}:{k}" for k in secret_keys)
+
+
+def _engine_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def run_program(stack: str, overrides: dict[str, Any] | None = None,
+                secrets: dict[str, str] | None = None) -> Program:
+    mocks = RecordingMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=c.PROJECT, stack=stack, preview=False, monitor=monitor)
+    config, secret_keys = stack_config(stack, overrides, secrets)
+    pulumi.runtime.set_all_config(config, secret_keys)
+    namespace: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run():
+        namespace.update(runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+
+    run()
+    return Program(monitor.registered, namespace, mocks.invokes)

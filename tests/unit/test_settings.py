@@ -1,0 +1,162 @@
+"""Stack settings: every stack file is valid, and every kind of user error is one clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.settings import Secret, SettingsError, from_stack_file, load_schema, parse
+
+STACKS = ("local", "azure-dev", "railway")
+GOOD_PASSWORD = "correct-horse-battery-staple-2026"
+
+
+def problems(raw: dict, secret_keys: set[str] | None = None, stack: str = "local") -> list[str]:
+    with pytest.raises(SettingsError) as caught:
+        parse(stack, {"environment": stack, **raw}, secret_keys)
+    return caught.value.problems
+
+
+def azure(**extra) -> dict:
+    return {"environment": "azure-dev", "azureResourceGroup": "rg", "azureNsgName": "nsg",
+            "allowedSourceCidrs": ["203.0.113.0/28"], "tlsSource": "host-files",
+            "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem", **extra}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_is_valid(stack):
+    assert from_stack_file(stack).environment == stack
+
+
+def test_every_schema_key_has_type_description_and_default():
+    for key, spec in load_schema().items():
+        assert {"type", "description", "default"} <= set(spec), key
+
+
+def test_local_stack_uses_the_adr_reduced_retention():
+    retention = from_stack_file("local").retention
+    assert (retention.loki_days, retention.tempo_days, retention.prometheus_days) == (7, 3, 7)
+
+
+def test_defaults_are_the_adr_retention():
+    retention = parse("x", {}).retention
+    assert (retention.loki_days, retention.tempo_days, retention.prometheus_days) == (14, 7, 14)
+
+
+@pytest.mark.parametrize("value", [0, -3, "seven", 1.5])
+def test_retention_must_be_a_positive_whole_number(value):
+    assert any(p.startswith("observability:lokiRetentionDays") for p in problems({"lokiRetentionDays": value}))
+
+
+def test_engine_strings_are_accepted_for_numbers_and_booleans():
+    settings = parse("x", {"lokiRetentionDays": "21", "adminPortsOnLoopback": "true"})
+    assert settings.retention.loki_days == 21 and settings.docker.admin_ports_on_loopback is True
+
+
+def test_unknown_environment_names_the_allowed_values():
+    (problem,) = problems({"environment": "prod"})
+    assert "observability:environment" in problem and "local | azure-dev | railway" in problem
+
+
+@pytest.mark.parametrize("port", [0, 65536, 70000])
+def test_port_outside_the_tcp_range_is_refused(port):
+    assert any("grafanaPort" in p and "1 to 65535" in p for p in problems({"grafanaPort": port}))
+
+
+def test_port_colliding_with_an_admin_port_is_refused():
+    assert any("grafanaPort" in p and "collides" in p for p in problems({"grafanaPort": 9090}))
+
+
+def test_given_admin_password_shorter_than_20_is_refused():
+    found = problems({"grafanaAdminPassword": "short-password"}, {"grafanaAdminPassword"})
+    assert any("grafanaAdminPassword" in p and "at least 20" in p for p in found)
+
+
+def test_given_admin_password_of_20_or_more_is_accepted():
+    settings = parse("x", {"grafanaAdminPassword": GOOD_PASSWORD}, {"grafanaAdminPassword"})
+    assert settings.grafana.admin_password == Secret(GOOD_PASSWORD)
+
+
+def test_a_secret_set_in_cleartext_is_refused():
+    assert any("--secret" in p for p in problems({"grafanaAdminPassword": GOOD_PASSWORD}))
+
+
+def test_problem_messages_never_show_a_secret_value():
+    found = problems({"grafanaAdminPassword": "short-password"}, {"grafanaAdminPassword"})
+    assert not any("short-password" in p for p in found)
+
+
+def test_malformed_cidr_is_refused():
+    found = problems(azure(allowedSourceCidrs=["10.0.0.300/24"]), stack="azure-dev")
+    assert any("allowedSourceCidrs" in p and "malformed CIDR" in p for p in found)
+
+
+def test_cidr_with_host_bits_is_refused():
+    found = problems(azure(allowedSourceCidrs=["10.0.0.5/24"]), stack="azure-dev")
+    assert any("allowedSourceCidrs" in p for p in found)
+
+
+@pytest.mark.parametrize("reference", ["grafana/grafana:13.2.0", "grafana/grafana@sha256:" + "a" * 64,
+                                       "grafana/grafana", "grafana/grafana:13.2.0@sha256:abc"])
+def test_image_override_without_tag_and_digest_is_refused(reference):
+    assert any("grafanaImage" in p and "digest" in p for p in problems({"grafanaImage": reference}))
+
+
+def test_image_override_with_tag_and_digest_replaces_the_catalog_pin():
+    settings = parse("x", {"lokiImage": "grafana/loki:3.7.9@sha256:" + "b" * 64})
+    assert settings.images["loki"].tag == "3.7.9"
+
+
+def test_unknown_key_is_refused_with_a_suggestion():
+    (problem,) = problems({"lokiRetentonDays": 3})
+    assert "unknown key" in problem and "did you mean lokiRetentionDays" in problem
+
+
+def test_all_problems_are_reported_together():
+    found = problems({"environment": "prod", "grafanaPort": 0, "lokiRetentionDays": 0, "typo": 1})
+    assert len(found) == 4
+
+
+def test_the_error_message_is_one_block_naming_the_stack():
+    with pytest.raises(SettingsError) as caught:
+        parse("mystack", {"grafanaPort": 0})
+    assert str(caught.value).startswith("Stack 'mystack' has 1 configuration problem(s):")
+
+
+def test_azure_dev_needs_the_existing_resource_names():
+    found = problems(azure(azureResourceGroup="", azureNsgName=""), stack="azure-dev")
+    assert {p.split(" ")[0] for p in found} >= {"observability:azureResourceGroup", "observability:azureNsgName"}
+
+
+def test_azure_dev_refuses_a_self_signed_certificate():
+    found = problems(azure(tlsSource="self-signed"), stack="azure-dev")
+    assert any("tlsSource" in p and "existing certificate" in p for p in found)
+
+
+def test_pem_tls_needs_both_pem_values():
+    found = problems({"tlsSource": "pem"})
+    assert any("tlsCertificatePem" in p for p in found) and any("tlsPrivateKeyPem" in p for p in found)
+
+
+def test_postgres_needs_its_admin_password():
+    assert any("postgresAdminPassword" in p for p in problems({"postgresEnabled": True}))
+
+
+def test_railway_refuses_exporters():
+    assert any("exporters are off for railway" in p for p in problems({"exportRedis": True}, stack="railway"))
+
+
+def test_acr_and_registry_prefix_cannot_both_be_set():
+    found = problems(azure(acrName="myregistry01", registryPrefix="other.example.com"), stack="azure-dev")
+    assert any("registryPrefix" in p and "acrName" in p for p in found)
+
+
+def test_acr_login_server_becomes_the_image_registry():
+    assert from_stack_file("azure-dev").image_registry_prefix == "aimodernizeobs.azurecr.io"
+
+
+def test_secure_values_in_a_stack_file_stay_unknown(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text((from_stack_file.__globals__["ROOT"] / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.s.yaml").write_text(
+        "config:\n  observability:grafanaAdminPassword:\n    secure: v1:abc\n")
+    password = from_stack_file("s", tmp_path).grafana.admin_password
+    assert password is not None and password.known is False and "abc" not in repr(password)
