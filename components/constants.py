@@ -46,8 +46,7 @@ GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning"
 GRAFANA_DASHBOARDS_DIR = "/var/lib/grafana/dashboards"
 DASHBOARD_FOLDER = "Platform"
 DASHBOARD_FOLDER_UID = "platform"
-ALERT_FOLDER = "Platform alerts"
-ALERT_FOLDER_UID = "platform-alerts"
+ALERT_FOLDER = "Platform alerts"  # alert rules are provisioned by folder title; Grafana picks its uid
 
 # Secrets reach containers as files (the `__FILE` forms), never as plain env values.
 SECRETS_DIR = "/run/secrets"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Union
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from components.images import Image
@@ -36,7 +36,7 @@ class Ref:
         return self.template.format(value)
 
 
-Content = Union[str, Ref]
+Content = str | Ref
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ the same keeper (no diff in preview) and the first run after it ends regenerates
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 EPOCH = date(1970, 1, 1)
 DAY_SECONDS = 86_400
@@ -30,5 +30,5 @@ class Window:
 
 
 def current_window(rotation_days: int, today: date | None = None) -> Window:
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     return Window((today - EPOCH).days // rotation_days, rotation_days)

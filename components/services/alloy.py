@@ -21,7 +21,8 @@ READY_PROBE = ("exec 3<>/dev/tcp/127.0.0.1/12345 && printf 'GET /-/ready HTTP/1.
 
 
 def _exporter_file(name: str) -> File:
-    return File(f"{CONFIG_DIR_IN_CONTAINER}/{name}.alloy", (CONFIG_DIR / c.ALLOY / "exporters" / f"{name}.alloy").read_text())
+    source = CONFIG_DIR / c.ALLOY / "exporters" / f"{name}.alloy"
+    return File(f"{CONFIG_DIR_IN_CONTAINER}/{name}.alloy", source.read_text())
 
 
 def _exporters(settings: Settings) -> tuple[tuple[File, ...], tuple[Volume, ...], dict[str, str]]:
@@ -39,6 +40,7 @@ def _exporters(settings: Settings) -> tuple[tuple[File, ...], tuple[Volume, ...]
         env["REDIS_ADDRESS"] = settings.exporters.redis_address
         if settings.exporters.redis_password:
             files.append(File(REDIS_PASSWORD_FILE, Ref("redis_password"), 0o400))
+            env["REDIS_PASSWORD_FILE"] = REDIS_PASSWORD_FILE  # unset means no password
     if settings.exporters.host:
         files.append(_exporter_file("host"))
         volumes += [Volume("/proc", "/host/proc", True, True), Volume("/sys", "/host/sys", True, True),

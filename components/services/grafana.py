@@ -4,7 +4,7 @@ dashboards and alerts; plus a one-shot job that keeps the admin password in step
 from __future__ import annotations
 
 from components import constants as c
-from components.alerts import alerting_files
+from components import alerts
 from components.dashboards import dashboard_files
 from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
 from components.services.common import CONFIG_DIR, config_tree, http_probe
@@ -40,6 +40,7 @@ def environment(settings: Settings) -> dict[str, str]:
         "GF_SNAPSHOTS_EXTERNAL_ENABLED": "false",
         "GF_LOG_MODE": "console",
     }
+    env |= alerts.environment(settings)  # the contact point URL, expanded by provisioning
     if settings.postgres.enabled:
         env |= {
             "POSTGRES_HOST": settings.postgres.host,
@@ -58,7 +59,8 @@ def _provisioning(settings: Settings) -> tuple[File, ...]:
         files.append(File(f"{base}/datasources/postgres.yaml",
                           (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/postgres.yaml").read_text()))
     files += config_tree(c.GRAFANA, "provisioning/dashboards", f"{base}/dashboards", "*.yaml")
-    files += [File(f"{base}/alerting/{path}", text) for path, text in sorted(alerting_files(settings).items())]
+    files += [File(f"{base}/alerting/{path}", text)
+              for path, text in sorted(alerts.alerting_files(settings).items())]
     files += [File(f"{c.GRAFANA_DASHBOARDS_DIR}/{path}", text)
               for path, text in sorted(dashboard_files(settings).items())]
     return tuple(files)

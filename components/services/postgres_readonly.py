@@ -24,14 +24,17 @@ def spec(settings: Settings) -> ContainerSpec:
         name=c.container_name(SERVICE),
         image=images.POSTGRES_CLIENT,
         entrypoint=("psql",),
-        command=("-v", "ON_ERROR_STOP=1", "-v", f"ro_password_file={c.POSTGRES_READONLY_PASSWORD_FILE}",
-                 "-v", f"db={pg.database}", "-f", SCRIPT_PATH),
+        # -X: no ~/.psqlrc; the script reads the read-only password from its file on the client side.
+        command=("-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"ro_password_file={c.POSTGRES_READONLY_PASSWORD_FILE}",
+                 *(("-v", "read_all_stats=on") if pg.read_all_stats else ()), "-f", SCRIPT_PATH),
         env=frozen_env(PGHOST=pg.host, PGPORT=str(pg.port), PGDATABASE=pg.database, PGUSER=pg.admin_user,
                        PGSSLMODE=pg.sslmode, PGPASSFILE=PGPASS_PATH),
         files=(config_file("postgres", "grafana_readonly.sql", SCRIPT_PATH),
                # libpq ignores a password file that others can read: 0600, owned by the job's user.
-               File(PGPASS_PATH, Ref("postgres_admin_password", template=f"*:*:*:{pg.admin_user}:{{}}", quoting="pgpass"), 0o600),
+               File(PGPASS_PATH, Ref("postgres_admin_password", template=f"*:*:*:{pg.admin_user}:{{}}",
+                                      quoting="pgpass"), 0o600),
                File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref("postgres_readonly_password"), 0o400)),
+        # Needs `sh` and `cat` for psql's backtick read of the password file: the alpine image has both.
         memory_mb=64,
         user="70:70",  # the image's postgres user
         oneshot=True,

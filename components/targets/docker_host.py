@@ -4,7 +4,7 @@ named data volumes, and one `ServiceContainer` per spec, wired in dependency ord
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 import pulumi
 import pulumi_docker as docker
@@ -118,9 +118,9 @@ class DockerStack(pulumi.ComponentResource):
         super().__init__("observability:docker:Stack", name, None, opts)
         settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
-        self.network = docker.Network(f"{name}-network", name=settings.docker.network_name, driver="bridge",
-                                      labels=[docker.NetworkLabelArgs(label="observability.stack", value=settings.stack)],
-                                      opts=child)
+        self.network = docker.Network(
+            f"{name}-network", name=settings.docker.network_name, driver="bridge",
+            labels=[docker.NetworkLabelArgs(label="observability.stack", value=settings.stack)], opts=child)
         # Data outlives the stack: `pulumi destroy` leaves the volumes (and the logs, metrics, traces).
         volume_names = sorted({v.source for spec in args.specs for v in spec.data_volumes})
         self.volumes = {

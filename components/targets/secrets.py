@@ -31,10 +31,10 @@ class StackSecrets(pulumi.ComponentResource):
                                          min_numeric=2, keepers=keepers, opts=child)
 
         given = settings.grafana.admin_password
-        self.admin_password_resource = None if given else password("grafana-admin-password", 40)
+        admin_password: pulumi.Output[str] = _secret(given) if given else pulumi.Output.secret(
+            password("grafana-admin-password", 40).result)  # type: ignore[arg-type]
         self.values: dict[str, pulumi.Output[str]] = {
-            "grafana_admin_password": _secret(given) if given
-            else pulumi.Output.secret(self.admin_password_resource.result),
+            "grafana_admin_password": admin_password,
             # Encrypts datasource secrets in Grafana's database: not rotated (rotation would orphan them).
             "grafana_secret_key": pulumi.Output.secret(random.RandomPassword(
                 f"{name}-grafana-secret-key", length=48, special=False, opts=child).result),
@@ -51,7 +51,7 @@ class StackSecrets(pulumi.ComponentResource):
     @staticmethod
     def _tls(name: str, settings: Settings, child: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
         if settings.tls.source == "pem":
-            return {"tls_certificate": pulumi.Output.from_input(settings.tls.certificate_pem.reveal()),
+            return {"tls_certificate": _secret(settings.tls.certificate_pem),
                     "tls_private_key": _secret(settings.tls.private_key_pem)}
         if settings.tls.source != "self-signed":
             return {}  # host-files: the certificate stays on the Docker host

@@ -100,7 +100,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registered: list[Registered] = []
 
     def RegisterResource(self, request):
-        raw = rpc.deserialize_properties(request.object, keep_internal=True)
         result = super().RegisterResource(request)
         if request.custom:
             inputs = rpc.deserialize_properties(request.object)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.settings import Secret, SettingsError, from_stack_file, load_schema, parse
+from components.settings import ROOT, Secret, SettingsError, from_stack_file, load_schema, parse
 
 STACKS = ("local", "azure-dev", "railway")
 GOOD_PASSWORD = "correct-horse-battery-staple-2026"
@@ -155,7 +155,7 @@ def test_acr_login_server_becomes_the_image_registry():
 
 
 def test_secure_values_in_a_stack_file_stay_unknown(tmp_path):
-    (tmp_path / "Pulumi.yaml").write_text((from_stack_file.__globals__["ROOT"] / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "Pulumi.s.yaml").write_text(
         "config:\n  observability:grafanaAdminPassword:\n    secure: v1:abc\n")
     password = from_stack_file("s", tmp_path).grafana.admin_password

@@ -1,0 +1,109 @@
+"""Typed access to raw config values against the schema in Pulumi.yaml, recording problems instead of raising."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components import constants as c
+from components.settings.types import Secret
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_schema(root: Path = ROOT) -> dict[str, dict]:
+    return yaml.safe_load((root / "Pulumi.yaml").read_text())["config"]
+
+
+class Reader:
+    """Typed access to raw values that records a problem instead of raising."""
+
+    def __init__(self, raw: Mapping[str, Any], secret_keys: set[str], schema: dict[str, dict]):
+        self.raw, self.secret_keys, self.schema = raw, secret_keys, schema
+        self.problems: list[str] = []
+
+    def problem(self, key: str, value: Any, allowed: str) -> None:
+        shown = "[secret]" if key in self.secret_keys else json.dumps(value)
+        self.problems.append(f"{c.PROJECT}:{key} = {shown}: {allowed}")
+
+    def _value(self, key: str) -> Any:
+        return self.raw[key] if key in self.raw else self.schema[key]["default"]
+
+    def string(self, key: str, choices: tuple[str, ...] | None = None) -> str:
+        value = self._value(key)
+        if not isinstance(value, str):
+            self.problem(key, value, "must be a string")
+            return str(value)
+        if choices and value not in choices:
+            self.problem(key, value, f"allowed values are {' | '.join(choices)}")
+        return value
+
+    def integer(self, key: str, low: int = 1, high: int | None = None) -> int:
+        value = self._value(key)
+        number = value if isinstance(value, int) and not isinstance(value, bool) else None
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            number = int(value)
+        span = f"from {low} to {high}" if high is not None else f"at least {low}"
+        if number is None or number < low or (high is not None and number > high):
+            self.problem(key, value, f"must be a whole number {span}")
+            return low
+        return number
+
+    def number(self, key: str, low: float) -> float:
+        value = self._value(key)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or isinstance(value, bool) or number < low:
+            self.problem(key, value, f"must be a number of at least {low}")
+            return low
+        return number
+
+    def boolean(self, key: str) -> bool:
+        value = self._value(key)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        self.problem(key, value, "must be true or false")
+        return False
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self._value(key)
+        if isinstance(value, str):
+            with contextlib.suppress(json.JSONDecodeError):
+                value = json.loads(value)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(key, value, "must be a list of strings")
+            return ()
+        return tuple(value)
+
+    def secret(self, key: str) -> Secret | None:
+        value = self._value(key)
+        if isinstance(value, Secret):
+            return value if value.known is False or value.reveal() else None
+        if not isinstance(value, str):
+            self.problem(key, value, "must be a string")
+            return None
+        if value and key not in self.secret_keys:
+            self.problem(key, "<cleartext>", f"must be set as a secret: pulumi config set --secret {key}")
+        return Secret(value) if value else None
+
+
+IMAGE_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9._-]+)*$")
+
+
+def cidr_problem(cidr: str) -> str | None:
+    try:
+        ipaddress.ip_network(cidr, strict=True)
+    except ValueError as exc:
+        return str(exc)
+    return None
