@@ -1,0 +1,141 @@
+"""The Grafana alerting files: which rules exist, where thresholds and contacts come from, stable output."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import yaml
+
+from components import constants as c
+from components.alerts import alerting_files, environment
+from components.settings import Settings, from_stack_file
+
+HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs"}
+USAGE_UIDS = {"platform-llm-cost-spike", "platform-flow-error-rate"}
+WEBHOOK_URL = "https://hooks.example.com/services/T0/B0/secret-token"
+
+
+def _settings(postgres: bool = True, **alerts: Any) -> Settings:
+    local = from_stack_file("local")
+    return dataclasses.replace(local, postgres=dataclasses.replace(local.postgres, enabled=postgres),
+                               alerts=dataclasses.replace(local.alerts, **alerts))
+
+
+def _files(settings: Settings) -> dict[str, dict[str, Any]]:
+    return {path: yaml.safe_load(text) for path, text in alerting_files(settings).items()}
+
+
+def _rules(settings: Settings) -> dict[str, dict[str, Any]]:
+    groups = _files(settings)["rules.yaml"]["groups"]
+    return {rule["uid"]: rule for group in groups for rule in group["rules"]}
+
+
+def _threshold(rule: dict[str, Any]) -> float:
+    (condition,) = [d for d in rule["data"] if d["refId"] == rule["condition"]]
+    (check,) = condition["model"]["conditions"]
+    return check["evaluator"]["params"][0]
+
+
+def test_five_rules_with_fixed_uids_when_postgres_is_enabled():
+    assert set(_rules(_settings(postgres=True))) == HEALTH_UIDS | USAGE_UIDS
+
+
+def test_rule_uids_are_unique():
+    groups = _files(_settings(postgres=True))["rules.yaml"]["groups"]
+    uids = [rule["uid"] for group in groups for rule in group["rules"]]
+    assert len(uids) == len(set(uids)) == 5
+
+
+def test_three_rules_without_postgres():
+    assert set(_rules(_settings(postgres=False))) == HEALTH_UIDS
+
+
+def test_database_rules_are_deleted_when_postgres_is_disabled():
+    document = _files(_settings(postgres=False))["rules.yaml"]
+    assert {entry["uid"] for entry in document["deleteRules"]} == USAGE_UIDS
+    assert "deleteRules" not in _files(_settings(postgres=True))["rules.yaml"]
+
+
+def test_rules_live_in_the_platform_alerts_folder():
+    groups = _files(_settings())["rules.yaml"]["groups"]
+    assert [g["folder"] for g in groups] == [c.ALERT_FOLDER] * 2
+
+
+def test_rules_query_only_provisioned_datasources():
+    used = {d["datasourceUid"] for rule in _rules(_settings()).values() for d in rule["data"]}
+    assert used == {c.PROMETHEUS, c.LOKI, c.POSTGRES_DATASOURCE_UID, "__expr__"}
+
+
+def test_every_condition_and_expression_names_an_existing_ref_id():
+    for rule in _rules(_settings()).values():
+        ref_ids = [d["refId"] for d in rule["data"]]
+        inputs = [d["model"]["expression"] for d in rule["data"] if d["datasourceUid"] == "__expr__"]
+        assert rule["condition"] in ref_ids
+        assert inputs and set(inputs) <= set(ref_ids)
+
+
+@pytest.mark.parametrize(("uid", "setting", "value"), [
+    ("platform-volume-usage", "disk_usage_percent", 91),
+    ("platform-error-logs", "error_logs_per_minute", 777),
+    ("platform-llm-cost-spike", "llm_cost_spike_ratio", 4.5),
+    ("platform-flow-error-rate", "flow_error_rate_percent", 37),
+])
+def test_threshold_comes_from_settings(uid, setting, value):
+    rule = _rules(_settings(**{setting: value}))[uid]
+    assert _threshold(rule) == value
+    assert f"{value:g}" in rule["annotations"]["description"]
+
+
+def test_default_disk_threshold_is_adr_80_percent_inclusive():
+    rule = _rules(_settings())["platform-volume-usage"]
+    (condition,) = [d for d in rule["data"] if d["refId"] == "C"]
+    assert condition["model"]["conditions"][0]["evaluator"] == {"type": "ge", "params": [80]}
+
+
+def test_component_down_fires_when_prometheus_cannot_answer():
+    rule = _rules(_settings())["platform-component-down"]
+    assert (rule["noDataState"], rule["execErrState"]) == ("Alerting", "Alerting")
+
+
+def test_no_contact_point_or_policy_for_contact_type_none():
+    assert set(alerting_files(_settings(contact_type="none"))) == {"rules.yaml"}
+    assert environment(_settings(contact_type="none")) == {}
+
+
+def test_email_contact_point_lists_the_addresses():
+    files = _files(_settings(contact_type="email", contact_address="a@example.com, b@example.com"))
+    (receiver,) = files["contact-points.yaml"]["contactPoints"][0]["receivers"]
+    assert receiver["type"] == "email"
+    assert receiver["settings"]["addresses"] == "a@example.com;b@example.com"
+
+
+@pytest.mark.parametrize("kind", ["webhook", "teams"])
+def test_url_contact_point_reads_the_url_from_the_environment(kind):
+    settings = _settings(contact_type=kind, contact_address=WEBHOOK_URL)
+    (receiver,) = _files(settings)["contact-points.yaml"]["contactPoints"][0]["receivers"]
+    assert receiver["type"] == kind
+    assert receiver["settings"]["url"] == "${ALERT_CONTACT_URL}"
+    assert environment(settings) == {"ALERT_CONTACT_URL": WEBHOOK_URL}
+    assert not any(WEBHOOK_URL in text for text in alerting_files(settings).values())
+
+
+def test_policy_routes_alerts_to_the_contact_point():
+    files = _files(_settings(contact_type="email", contact_address="sre@example.com"))
+    (contact,) = files["contact-points.yaml"]["contactPoints"]
+    (policy,) = files["policies.yaml"]["policies"]
+    assert policy["receiver"] == contact["name"]
+
+
+def test_every_file_is_version_1():
+    files = _files(_settings(contact_type="webhook", contact_address=WEBHOOK_URL))
+    assert set(files) == {"contact-points.yaml", "policies.yaml", "rules.yaml"}
+    assert all(document["apiVersion"] == 1 for document in files.values())
+
+
+def test_output_is_byte_for_byte_reproducible():
+    first = alerting_files(_settings(contact_type="teams", contact_address=WEBHOOK_URL))
+    second = alerting_files(_settings(contact_type="teams", contact_address=WEBHOOK_URL))
+    assert first == second
+    assert list(first) == sorted(first)
