@@ -1,0 +1,57 @@
+"""Application Logs: the platform's containers (backend, frontend, postgres, redis) from Loki, with
+container, level, tenant and flow_id filters, log volume by container and level, the error lines
+(`ERROR|CRITICAL|Exception`), and traces that ended in error from Tempo.
+"""
+
+from __future__ import annotations
+
+from grafana_foundation_sdk.builders import dashboard
+from grafana_foundation_sdk.models import dashboard as dm
+
+from components import constants as c
+from components.dashboards import common as k
+from components.settings import Settings
+
+UID = "platform-app-logs"
+PATH = "platform/app-logs.json"
+CONTAINERS = ("backend", "frontend", "postgres", "redis")
+ERROR_PATTERN = "ERROR|CRITICAL|Exception"
+# Compose names containers like `migration_backend` or `migration-backend-1`, so a container is
+# matched by the name it contains; the variable's "All" is the four platform containers.
+SELECTOR = '{container=~".*(${container:regex}).*"}'
+# Label filters (not stream matchers) so they also match structured metadata and lines without the
+# label: an empty flow_id box and the tenant/level "All" (`.*`) keep every line.
+FILTERS = ('| level=~"$level" | client_account_id=~"$client_account_id" | engagement_id=~"$engagement_id"'
+           ' | flow_id=~".*${flow_id}.*"')
+LINES = f"{SELECTOR} {FILTERS}"
+ERROR_LINES = f'{SELECTOR} |~ "{ERROR_PATTERN}" {FILTERS}'
+
+
+def _variables() -> list:
+    container = (dashboard.CustomVariable("container").label("Container").values(",".join(CONTAINERS))
+                 .multi(True).include_all(True).current(k.all_selected()))
+    level = (dashboard.QueryVariable("level").label("Level").datasource(k.datasource(c.LOKI))
+             .query(f"label_values({SELECTOR}, level)").refresh(dm.VariableRefresh.ON_TIME_RANGE_CHANGED)
+             .multi(True).include_all(True).all_value(".*").sort(dm.VariableSort.ALPHABETICAL_ASC)
+             .current(k.all_selected()))
+    flow_id = dashboard.TextBoxVariable("flow_id").label("flow_id contains").default_value("")
+    return [container, level, *k.loki_tenant_variables(SELECTOR), flow_id]
+
+
+def build(settings: Settings):
+    board = k.new_dashboard(UID, "Application Logs", "Logs of the platform's containers (Loki).", "now-6h",
+                            refresh="1m")
+    by = "sum by ({0}) (count_over_time({1} [$__auto]))"
+    return k.assemble(board, _variables(), [
+        k.timeseries_panel("Log volume by container", "short", k.logql(by.format("container", LINES), "{{container}}"),
+                           bars=True, stacked=True),
+        k.timeseries_panel("Log volume by level", "short", k.logql(by.format("level", LINES), "{{level}}"),
+                           bars=True, stacked=True),
+        k.timeseries_panel(f"Errors ({ERROR_PATTERN}) by container", "short",
+                           k.logql(by.format("container", ERROR_LINES), "{{container}}"), w=24, h=6, bars=True,
+                           stacked=True),
+        k.logs_panel("Errors", k.logql(ERROR_LINES, max_lines=500), h=10),
+        k.logs_panel("Logs", k.logql(LINES, max_lines=1000), h=16),
+        k.table_panel("Traces that ended in error", k.traceql("{ status = error }"),
+                      description="From Tempo; open a trace to reach its logs through trace_id."),
+    ])
