@@ -1,0 +1,108 @@
+"""The whole program under Pulumi mocks, for the local stack (and railway's refusal to deploy)."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+from pulumi.runtime.sync_await import _sync_await
+
+from tests.unit.pulumi_harness import run_program
+
+CONTAINER = "docker:index/container:Container"
+SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy")
+
+
+@pytest.fixture(scope="module")
+def program():
+    return run_program("local")
+
+
+def test_the_six_services_and_the_admin_sync_job_are_declared(program):
+    assert sorted(program.containers()) == sorted(SERVICES + ("obs-grafana-admin-sync",))
+
+
+def test_only_the_proxy_publishes_a_host_port_and_it_is_9999(program):
+    published = {name: [(p["internal"], p["external"]) for p in r.inputs.get("ports", [])]
+                 for name, r in program.containers().items() if r.inputs.get("ports")}
+    assert published == {"obs-proxy": [(9999, 9999)]}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_has_limits_rotation_and_restart(program, name):
+    inputs = program.containers()[name].inputs
+    assert inputs["memory"] > 0 and inputs["restart"] == "unless-stopped" and inputs["mustRun"] is True
+    assert inputs["logDriver"] == "json-file" and inputs["logOpts"] == {"max-size": "10m", "max-file": "3"}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_has_a_healthcheck_and_deploys_wait_for_it(program, name):
+    inputs = program.containers()[name].inputs
+    assert inputs["healthcheck"]["tests"][0] == "CMD" and inputs["wait"] is True
+
+
+def test_the_admin_sync_job_runs_once_and_is_not_kept_running(program):
+    inputs = program.containers()["obs-grafana-admin-sync"].inputs
+    assert (inputs["restart"], inputs["mustRun"]) == ("no", False) and "healthcheck" not in inputs
+
+
+def test_named_volumes_exist_for_the_five_services(program):
+    names = sorted(r.inputs["name"] for r in program.of_type("docker:index/volume:Volume"))
+    assert names == sorted(f"obs-{s}-data" for s in ("grafana", "loki", "tempo", "prometheus", "alloy"))
+
+
+def test_containers_use_stable_names_and_the_private_network(program):
+    for name, r in program.containers().items():
+        assert [n["name"] for n in r.inputs["networksAdvanced"]] == ["observability"], name
+
+
+def test_containers_run_the_pulled_image_by_id(program):
+    images = {r.inputs["name"] for r in program.of_type("docker:index/remoteImage:RemoteImage")}
+    assert all("@sha256:" in i and i.startswith("docker.io/") for i in images)
+    assert all(r.inputs["image"].startswith("sha256:") for r in program.containers().values())
+
+
+def test_the_provider_targets_the_local_docker_socket(program):
+    assert program.one("pulumi:providers:docker").inputs["host"] == "unix:///var/run/docker.sock"
+
+
+@pytest.mark.parametrize("name,path", [("obs-grafana", "/run/secrets/grafana_admin_password"),
+                                       ("obs-grafana", "/run/secrets/grafana_secret_key"),
+                                       ("obs-grafana-admin-sync", "/run/secrets/grafana_admin_password"),
+                                       ("obs-proxy", "/etc/nginx/tls/tls.key")])
+def test_secret_files_are_registered_as_secrets_and_private(program, name, path):
+    container = program.containers()[name]
+    index = next(i for i, u in enumerate(container.inputs["uploads"]) if u["file"] == path)
+    upload = container.inputs["uploads"][index]
+    assert f"uploads[{index}].content" in container.secret_paths and upload["permissions"] == "0400"
+
+
+def test_generated_passwords_are_long(program):
+    lengths = {r.name: r.inputs["length"] for r in program.of_type("random:index/randomPassword:RandomPassword")}
+    assert lengths["secrets-grafana-admin-password"] >= 32 and lengths["secrets-grafana-secret-key"] >= 32
+
+
+def test_the_exported_admin_password_is_secret(program):
+    assert _sync_await(program.globals["secrets"].values["grafana_admin_password"].is_secret())
+
+
+def test_the_retention_of_the_local_stack_reaches_the_containers(program):
+    containers = program.containers()
+    assert "LOKI_RETENTION_PERIOD=168h" in containers["obs-loki"].inputs["envs"]
+    assert "TEMPO_RETENTION_PERIOD=72h" in containers["obs-tempo"].inputs["envs"]
+    assert "--storage.tsdb.retention.time=7d" in containers["obs-prometheus"].inputs["command"]
+
+
+def test_a_bad_setting_stops_the_program_naming_the_key_before_any_resource():
+    with pytest.raises(pulumi.RunError, match="observability:lokiRetentionDays") as caught:
+        run_program("local", overrides={"lokiRetentionDays": 0})
+    assert "Traceback" not in str(caught.value)
+
+
+def test_the_railway_stack_validates_its_settings():
+    with pytest.raises(pulumi.RunError, match="observability:railwayMode"):
+        run_program("railway", overrides={"railwayMode": "cloud"})
+
+
+def test_the_railway_stack_says_it_cannot_deploy_yet():
+    with pytest.raises(pulumi.RunError, match="cannot deploy to Railway yet"):
+        run_program("railway")
