@@ -80,7 +80,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["result"] = f"generated-{args.name}-" + "x" * int(args.inputs.get("length", 16))
         if args.typ.startswith("tls:index/"):
             state |= {"privateKeyPem": "-----TEST KEY-----", "certPem": "-----TEST CERT-----"}
-        return f"{args.name}-id", state
+        return f"{args.name}-id", state | _computed_outputs(args.typ, args.name, args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         self.invokes.append(args)
@@ -89,7 +89,44 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return MOCK_INVOKES.get(args.token, lambda a: {})(args.args)
 
 
-MOCK_INVOKES: dict[str, Any] = {}  # token -> fn(args) -> result; extended by target-specific tests
+SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
+
+
+def arm_id(group: str, kind: str, name: str) -> str:
+    return f"{SUBSCRIPTION}/resourceGroups/{group}/providers/{kind}/{name}"
+
+
+# What Azure answers for the existing resources azure-dev looks up.
+AZURE_INVOKES = {
+    "azure-native:resources:getResourceGroup": lambda a: {
+        "name": a["resourceGroupName"], "location": "eastus",
+        "id": f"{SUBSCRIPTION}/resourceGroups/{a['resourceGroupName']}"},
+    "azure-native:network:getNetworkSecurityGroup": lambda a: {
+        "name": a["networkSecurityGroupName"], "securityRules": [],
+        "id": arm_id(a["resourceGroupName"], "Microsoft.Network/networkSecurityGroups",
+                      a["networkSecurityGroupName"])},
+    "azure-native:keyvault:getVault": lambda a: {
+        "name": a["vaultName"], "id": arm_id(a["resourceGroupName"], "Microsoft.KeyVault/vaults", a["vaultName"]),
+        "properties": {"vaultUri": f"https://{a['vaultName']}.vault.azure.net/", "tenantId": "tenant",
+                       "sku": {"family": "A", "name": "standard"}}},
+    "azure-native:containerregistry:getRegistry": lambda a: {
+        "name": a["registryName"], "loginServer": f"{a['registryName'].lower()}.azurecr.io",
+        "id": arm_id(a["resourceGroupName"], "Microsoft.ContainerRegistry/registries", a["registryName"])},
+}
+
+
+def _computed_outputs(typ: str, name: str, inputs: dict) -> dict:
+    """Outputs only the cloud computes: the token password, a created registry's login server, and a
+    generated password that changes with its rotation keeper (as a replacement by the engine would)."""
+    if typ == "pulumi-python:dynamic:Resource":
+        return {"password": f"token-password-{inputs.get('rotation')}"}
+    if typ == "azure-native:containerregistry:Registry":
+        return {"loginServer": f"{inputs['registryName'].lower()}.azurecr.io"}
+    if typ == "random:index/randomPassword:RandomPassword" and inputs.get("keepers"):
+        return {"result": f"generated-{name}-{inputs['keepers']['rotation']}-" + "x" * int(inputs["length"])}
+    return {}
+
+MOCK_INVOKES: dict[str, Any] = dict(AZURE_INVOKES)  # token -> fn(args) -> result
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -140,6 +177,10 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None,
         else:
             extra[key] = _engine_string(value)
     values.update(overrides or {})
+    if values.get("postgresEnabled") in (True, "true") and not (secrets or {}).get("postgresAdminPassword") \
+            and "postgresAdminPassword" not in secret_keys:
+        # What a developer sets once with `pulumi config set --secret postgresAdminPassword`.
+        secrets = {**(secrets or {}), "postgresAdminPassword": TEST_SECRET}
     for key, value in (secrets or {}).items():
         values[key] = value
         secret_keys.add(key)

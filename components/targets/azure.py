@@ -1,0 +1,188 @@
+"""azure-dev's Azure edges around the Docker host: the NSG rule that opens Grafana's port to the allowed
+sources, Key Vault copies of the stack's secrets, and the ACR mirrors (cache rules) the VM pulls every
+image through with a pull-only token. The resource group, NSG, vault and (unless `acrCreate`) registry
+already exist: they are looked up, never adopted, so `pulumi destroy` leaves them as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import pulumi
+import pulumi_docker as docker
+from pulumi_azure_native import containerregistry, keyvault, network, resources
+
+from components import constants as c
+from components import images as catalog
+from components.images import Image
+from components.rotation import Window
+from components.settings import OPEN_SOURCES, Azure, Settings
+from components.targets.acr_token import AcrTokenPassword
+
+# Key Vault secret name -> (name in StackSecrets.values, what it is). Only values the stack has are copied.
+VAULT_SECRETS = {
+    "grafana-admin-password": ("grafana_admin_password", "Grafana admin user's password"),
+    "grafana-secret-key": ("grafana_secret_key", "Grafana's key for datasource secrets"),
+    "postgres-readonly-password": ("postgres_readonly_password", "Postgres grafana_readonly role's password"),
+}
+PULL_TOKEN = "observability-pull"  # scope map and token name; also the registry user name
+
+
+class AzureEdge(pulumi.ComponentResource):
+    """`registry_prefix` and `registry_auth` feed the Docker host; `export()` publishes the edges' ids."""
+
+    def __init__(self, name: str, settings: Settings, values: Mapping[str, pulumi.Output[str]], window: Window,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("observability:azure:Edge", name, None, opts)
+        assert settings.azure is not None, "AzureEdge is for the azure-dev environment"
+        azure = settings.azure
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._invoke = pulumi.InvokeOutputOptions(parent=self)
+        group = resources.get_resource_group_output(resource_group_name=azure.resource_group, opts=self._invoke)
+        tags = {"project": c.PROJECT, "stack": settings.stack, "managed-by": "pulumi"}
+
+        self.nsg_rule = self._nsg_rule(name, settings, group.name)
+        self.vault_secret_uris = self._vault_secrets(name, azure, values, window, group.name, tags)
+        # The login server of an ACR is `<name lowercased>.azurecr.io`: a plain string, known at preview.
+        self.registry_prefix: str = settings.image_registry_prefix
+        self.registry_login_server: pulumi.Output[str] | None = None
+        self.registry_auth: list[docker.ProviderRegistryAuthArgs] | None = None
+        if azure.acr_name:
+            self._mirrors(name, settings, window, group, tags)
+        self.register_outputs({"nsgRuleId": self.nsg_rule.id, "keyVaultSecretUris": self.vault_secret_uris,
+                               "registryLoginServer": self.registry_login_server})
+
+    def export(self) -> None:
+        pulumi.export("nsgRuleId", self.nsg_rule.id)
+        if self.vault_secret_uris:
+            pulumi.export("keyVaultSecretUris", self.vault_secret_uris)
+        if self.registry_login_server is not None:
+            pulumi.export("registryLoginServer", self.registry_login_server)
+
+    def _nsg_rule(self, name: str, settings: Settings, group: pulumi.Input[str]) -> network.SecurityRule:
+        azure = settings.azure
+        assert azure is not None
+        port = settings.grafana.port
+        rule_name = f"allow-grafana-{port}"
+        # Standalone rule on an NSG owned elsewhere: if that owner declares its rules inline, its next
+        # deployment removes this rule (and vice versa): agree on who owns the NSG.
+        single_source, source_cidrs = _sources(azure)
+        nsg = network.get_network_security_group_output(
+            resource_group_name=azure.resource_group, network_security_group_name=azure.nsg_name, opts=self._invoke)
+        return network.SecurityRule(
+            f"{name}-nsg-rule",
+            security_rule_name=rule_name,
+            resource_group_name=group,
+            network_security_group_name=nsg.name,
+            direction="Inbound",
+            access="Allow",
+            protocol="Tcp",
+            priority=nsg.security_rules.apply(lambda rules: _free_priority(rules, rule_name, azure.nsg_rule_priority)),
+            source_address_prefix=single_source,
+            source_address_prefixes=source_cidrs,
+            source_port_range="*",
+            destination_address_prefix="*",
+            destination_port_range=str(port),
+            # ARM caps descriptions at 140 characters: no source list here.
+            description=f"Grafana over HTTPS, observability stack '{settings.stack}' (managed by Pulumi)"[:140],
+            opts=self._child,
+        )
+
+    def _vault_secrets(self, name: str, azure: Azure, values: Mapping[str, pulumi.Output[str]], window: Window,
+                       group: pulumi.Input[str], tags: dict[str, str]) -> dict[str, pulumi.Output[str]]:
+        if not azure.key_vault_name:
+            pulumi.log.info("keyVaultName is empty: the stack's secrets are kept only in the Pulumi state "
+                            "(encrypted). Set keyVaultName to copy them to an existing Key Vault.", resource=self)
+            return {}
+        vault = keyvault.get_vault_output(resource_group_name=azure.resource_group,
+                                          vault_name=azure.key_vault_name, opts=self._invoke)
+        uris: dict[str, pulumi.Output[str]] = {}
+        for secret_name, (key, purpose) in VAULT_SECRETS.items():
+            if key not in values:
+                continue
+            keyvault.Secret(
+                f"{name}-kv-{secret_name}",
+                resource_group_name=group,
+                vault_name=vault.name,
+                secret_name=secret_name,
+                properties=keyvault.SecretPropertiesArgs(
+                    value=pulumi.Output.secret(values[key]),
+                    content_type="text/plain",
+                    # Key Vault shows when the value is due; the first `pulumi up` after that rotates it.
+                    attributes=keyvault.SecretAttributesArgs(enabled=True, expires=window.expires_epoch)),
+                tags={**tags, "purpose": purpose},
+                opts=self._child,
+            )
+            uris[secret_name] = pulumi.Output.concat(vault.properties.vault_uri, "secrets/", secret_name)
+        return uris
+
+    def _mirrors(self, name: str, settings: Settings, window: Window, group: pulumi.Output,
+                 tags: dict[str, str]) -> None:
+        azure = settings.azure
+        assert azure is not None and azure.acr_name
+        if azure.acr_create:
+            created = containerregistry.Registry(
+                f"{name}-registry", registry_name=azure.acr_name, resource_group_name=group.name,
+                location=group.location, sku=containerregistry.SkuArgs(name="Basic"),
+                admin_user_enabled=False, tags=tags, opts=self._child)
+            registry_name = created.id.apply(lambda _: azure.acr_name)  # the name, once the registry exists
+            self.registry_login_server = created.login_server
+        else:
+            found = containerregistry.get_registry_output(resource_group_name=azure.resource_group,
+                                                          registry_name=azure.acr_name, opts=self._invoke)
+            registry_name = found.name
+            self.registry_login_server = found.login_server
+        where = {"registry_name": registry_name, "resource_group_name": group.name}
+
+        mirrored = mirrored_images(settings)
+        self.cache_rules = [
+            containerregistry.CacheRule(
+                f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
+                target_repository=image.repository, credential_set_resource_id=azure.acr_credential_set_id,
+                **where, opts=self._child)
+            for rule, image in mirrored.items()
+        ]
+        scope_map = containerregistry.ScopeMap(
+            f"{name}-pull-scope", scope_map_name=PULL_TOKEN,
+            description="Pull only: read the content of the observability stack's mirrored repositories",
+            actions=[f"repositories/{image.repository}/content/read" for image in mirrored.values()],
+            **where, opts=self._child)
+        token = containerregistry.Token(f"{name}-pull-token", token_name=PULL_TOKEN, scope_map_id=scope_map.id,
+                                        status="enabled", **where, opts=self._child)
+        password = AcrTokenPassword(
+            f"{name}-pull-password", token_id=token.id, rotation=window.keeper,
+            expiry=datetime.fromtimestamp(window.expires_epoch, UTC).isoformat(), opts=self._child)
+        # Through the password, the Docker provider (and so every pull) waits for all the cache rules.
+        pull_password = pulumi.Output.all(password.password, *(r.id for r in self.cache_rules)).apply(
+            lambda resolved: resolved[0])
+        self.registry_auth = [docker.ProviderRegistryAuthArgs(
+            address=self.registry_prefix, username=PULL_TOKEN, password=pulumi.Output.secret(pull_password))]
+
+
+def mirrored_images(settings: Settings) -> dict[str, Image]:
+    """Cache rule name -> image, one per repository of the catalog and of any image override."""
+    by_repository = {image.repository: image for image in (*catalog.ALL, *settings.images.values())}
+    # Cache rule names: 5-50 letters, digits and dashes.
+    return {f"mirror-{re.sub(r'[^A-Za-z0-9]+', '-', repo)}"[:50].rstrip("-"): image
+            for repo, image in sorted(by_repository.items())}
+
+
+def _sources(azure: Azure) -> tuple[str | None, list[str] | None]:
+    """(one source prefix, or a list of CIDRs): never both, ARM refuses that; service tags never in the list."""
+    cidrs = azure.allowed_source_cidrs
+    if not cidrs or any(s.lower() in OPEN_SOURCES for s in cidrs):
+        assert azure.allow_any_source, "settings refuse an open source without allowAnySource"
+        return "*", None
+    return None, list(cidrs)
+
+
+def _free_priority(rules: list | None, rule_name: str, priority: int) -> int:
+    """The configured priority, unless another inbound rule of the NSG holds it (ARM would refuse ours)."""
+    holders = [r.name for r in rules or () if r.direction == "Inbound" and r.priority == priority
+               and r.name != rule_name]
+    if holders:
+        raise pulumi.RunError(f"{c.PROJECT}:nsgRulePriority = {priority}: already used by the NSG's inbound "
+                              f"rule '{holders[0]}'; choose a free priority from 100 to 4096")
+    return priority

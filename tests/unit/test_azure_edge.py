@@ -1,0 +1,234 @@
+"""azure-dev's Azure edges under Pulumi mocks: the NSG rule and its refusals, Key Vault copies of the
+secrets, ACR mirrors with a pull-only token for the Docker host, and lookups (never resources) for what
+already exists."""
+
+from __future__ import annotations
+
+import json
+import logging
+import types
+
+import pulumi
+import pytest
+from pulumi.runtime.sync_await import _sync_await
+
+from components import images
+from components.targets.acr_token import _TokenPasswordProvider
+from tests.unit import pulumi_harness as harness
+from tests.unit.pulumi_harness import run_program
+
+RULE = "azure-native:network:SecurityRule"
+VAULT_SECRET = "azure-native:keyvault:Secret"
+CACHE_RULE = "azure-native:containerregistry:CacheRule"
+DOCKER_PROVIDER = "pulumi:providers:docker"
+ACR = "aimodernizeobs.azurecr.io"
+OPEN_PASSWORD = "a-32-character-admin-password-ok"  # allowAnySource needs at least 32
+
+
+def azure_program(overrides: dict | None = None, secrets: dict | None = None) -> harness.Program:
+    return run_program("azure-dev", overrides, secrets)
+
+
+@pytest.fixture(scope="module")
+def program() -> harness.Program:
+    return azure_program()
+
+
+def _rule(program: harness.Program) -> dict:
+    return program.one(RULE).inputs
+
+
+def _registry_auth(program: harness.Program) -> list[dict]:
+    return json.loads(program.one(DOCKER_PROVIDER).inputs["registryAuth"])  # provider inputs travel as JSON
+
+
+# --- NSG rule -----------------------------------------------------------------------------------
+
+def test_the_rule_allows_inbound_tcp_to_grafanas_port(program):
+    rule = _rule(program)
+    assert (rule["direction"], rule["access"], rule["protocol"]) == ("Inbound", "Allow", "Tcp")
+    assert rule["destinationPortRange"] == "9999" and rule["securityRuleName"] == "allow-grafana-9999"
+
+
+def test_the_rule_admits_exactly_the_configured_source_cidrs(program):
+    rule = _rule(program)
+    assert rule["sourceAddressPrefixes"] == ["203.0.113.0/28"] and "sourceAddressPrefix" not in rule
+
+
+def test_the_rule_has_the_configured_priority_and_a_description(program):
+    rule = _rule(program)
+    assert rule["priority"] == 310 and "Grafana" in rule["description"] and len(rule["description"]) <= 140
+
+
+def test_the_rule_goes_on_the_existing_nsg_of_the_configured_group(program):
+    rule = _rule(program)
+    assert (rule["networkSecurityGroupName"], rule["resourceGroupName"]) == ("CNCoE-Ubuntu-nsg", "rg-aimodernize-dev")
+
+
+@pytest.mark.parametrize("sources", [["*"], ["0.0.0.0/0"], ["Internet"], ["Any"], []])
+def test_an_open_or_empty_source_list_is_refused_naming_the_key(sources):
+    with pytest.raises(pulumi.RunError, match="observability:allowedSourceCidrs"):
+        azure_program({"allowedSourceCidrs": sources})
+
+
+def test_allow_any_source_with_a_32_character_password_opens_the_rule_to_any_source():
+    program = azure_program({"allowAnySource": True, "allowedSourceCidrs": []},
+                            {"grafanaAdminPassword": OPEN_PASSWORD})
+    rule = _rule(program)
+    assert rule["sourceAddressPrefix"] == "*" and "sourceAddressPrefixes" not in rule
+
+
+def test_allow_any_source_refuses_a_20_character_admin_password():
+    with pytest.raises(pulumi.RunError, match="observability:grafanaAdminPassword.*32 characters"):
+        azure_program({"allowAnySource": True, "allowedSourceCidrs": []}, {"grafanaAdminPassword": "x" * 20})
+
+
+def test_a_priority_held_by_another_inbound_rule_of_the_nsg_is_refused(monkeypatch):
+    existing = harness.MOCK_INVOKES["azure-native:network:getNetworkSecurityGroup"]
+    taken = [{"name": "allow-ssh", "direction": "Inbound", "priority": 310, "access": "Allow", "protocol": "Tcp"}]
+    monkeypatch.setitem(harness.MOCK_INVOKES, "azure-native:network:getNetworkSecurityGroup",
+                        lambda a: existing(a) | {"securityRules": taken})
+    with pytest.raises(pulumi.RunError, match="observability:nsgRulePriority = 310.*allow-ssh"):
+        azure_program()
+
+
+# --- Key Vault ----------------------------------------------------------------------------------
+
+def test_the_vault_gets_the_grafana_and_read_only_postgres_secrets(program):
+    names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
+    assert names == {"grafana-admin-password", "grafana-secret-key", "postgres-readonly-password"}
+
+
+def test_without_postgres_the_vault_gets_only_the_grafana_secrets():
+    program = azure_program({"postgresEnabled": False})
+    names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
+    assert names == {"grafana-admin-password", "grafana-secret-key"}
+
+
+def test_every_vault_secret_value_is_registered_as_a_secret(program):
+    secrets = program.of_type(VAULT_SECRET)
+    assert secrets and all("properties.value" in s.secret_paths and s.inputs["properties"]["value"] for s in secrets)
+
+
+def test_every_vault_secret_has_a_content_type_tags_and_an_expiry_in_the_existing_vault(program):
+    for secret in program.of_type(VAULT_SECRET):
+        properties = secret.inputs["properties"]
+        assert properties["contentType"] and properties["attributes"]["expires"] > 0
+        assert secret.inputs["tags"]["stack"] == "azure-dev" and secret.inputs["vaultName"] == "kv-aimodernize-dev"
+
+
+def test_the_vault_secret_uris_point_into_the_vault(program):
+    uris = _sync_await(pulumi.Output.from_input(program.globals["azure"].vault_secret_uris).future())
+    assert uris["grafana-admin-password"] == "https://kv-aimodernize-dev.vault.azure.net/secrets/grafana-admin-password"
+
+
+def test_without_a_vault_no_key_vault_resource_is_declared_and_the_program_says_so(caplog):
+    with caplog.at_level(logging.INFO):
+        program = azure_program({"keyVaultName": ""})
+    assert not [r for r in program.resources if r.typ.startswith("azure-native:keyvault:")]
+    assert "keyVaultName is empty" in caplog.text
+
+
+# --- ACR mirrors and the Docker host -------------------------------------------------------------
+
+def test_one_cache_rule_per_catalog_repository_maps_upstream_to_the_mirror(program):
+    rules = [(r.inputs["sourceRepository"], r.inputs["targetRepository"]) for r in program.of_type(CACHE_RULE)]
+    expected = {(image.upstream_repository, image.repository) for image in images.ALL}
+    assert sorted(rules) == sorted(expected) and ("docker.io/library/nginx", "library/nginx") in rules
+
+
+def test_cache_rules_use_the_docker_hub_credential_set_when_one_is_configured():
+    credential_set = harness.arm_id("rg", "Microsoft.ContainerRegistry/registries", "acr/credentialSets/dockerhub")
+    program = azure_program({"acrCredentialSetId": credential_set})
+    assert {r.inputs["credentialSetResourceId"] for r in program.of_type(CACHE_RULE)} == {credential_set}
+
+
+def test_the_scope_map_only_reads_the_mirrored_repositories(program):
+    actions = program.one("azure-native:containerregistry:ScopeMap").inputs["actions"]
+    assert sorted(actions) == sorted({f"repositories/{i.repository}/content/read" for i in images.ALL})
+
+
+def test_the_pull_token_is_bound_to_the_scope_map(program):
+    token = program.one("azure-native:containerregistry:Token").inputs
+    assert token["scopeMapId"] == "azure-pull-scope-id" and token["status"] == "enabled"
+
+
+def test_the_docker_provider_reaches_the_vm_over_ssh_with_the_configured_options(program):
+    provider = program.one(DOCKER_PROVIDER).inputs
+    assert provider["host"].startswith("ssh://")
+    assert json.loads(provider["sshOpts"]) == ["-o", "StrictHostKeyChecking=yes", "-o", "ServerAliveInterval=30"]
+
+
+def test_the_docker_provider_logs_in_to_the_acr_with_the_pull_token(program):
+    (auth,) = _registry_auth(program)
+    assert (auth["address"], auth["username"]) == (ACR, "observability-pull") and auth["password"]
+
+
+def test_the_registry_password_reaches_the_docker_provider_as_a_secret(program):
+    assert "registryAuth" in program.one(DOCKER_PROVIDER).secret_paths
+
+
+def test_every_image_is_pulled_from_the_acr_by_digest(program):
+    names = [r.inputs["name"] for r in program.of_type("docker:index/remoteImage:RemoteImage")]
+    assert names and all(n.startswith(f"{ACR}/") and "@sha256:" in n for n in names)
+
+
+def test_nothing_but_the_cache_rules_mentions_docker_hub(program):
+    mentions = [r.name for r in program.resources if r.typ != CACHE_RULE and "docker.io" in json.dumps(r.inputs)]
+    assert program.of_type(CACHE_RULE) and mentions == []
+
+
+def test_without_an_acr_there_are_no_mirrors_and_no_registry_login():
+    program = azure_program({"acrName": ""})
+    assert not [r for r in program.resources if r.typ.startswith("azure-native:containerregistry:")]
+    assert "registryAuth" not in program.one(DOCKER_PROVIDER).inputs
+
+
+def test_acr_create_declares_a_basic_registry_with_the_admin_user_off():
+    registry = azure_program({"acrCreate": True}).one("azure-native:containerregistry:Registry").inputs
+    assert (registry["registryName"], registry["sku"], registry["adminUserEnabled"]) == (
+        "aimodernizeobs", {"name": "Basic"}, False)
+
+
+# --- existing resources ---------------------------------------------------------------------------
+
+def test_the_existing_group_nsg_vault_and_registry_are_looked_up(program):
+    tokens = {call.token for call in program.invokes}
+    assert {"azure-native:resources:getResourceGroup", "azure-native:network:getNetworkSecurityGroup",
+            "azure-native:keyvault:getVault", "azure-native:containerregistry:getRegistry"} <= tokens
+
+
+def test_the_existing_resources_are_never_declared(program):
+    declared = {r.typ for r in program.resources}
+    assert declared.isdisjoint({"azure-native:resources:ResourceGroup", "azure-native:network:NetworkSecurityGroup",
+                                "azure-native:keyvault:Vault", "azure-native:containerregistry:Registry",
+                                "azure-native:compute:VirtualMachine"})
+
+
+# --- the token password provider ------------------------------------------------------------------
+
+def test_the_token_password_provider_generates_password1_through_arm(monkeypatch):
+    identity = pytest.importorskip("azure.identity")
+    acr = pytest.importorskip("azure.mgmt.containerregistry")
+    calls = []
+
+    class Registries:
+        def begin_generate_credentials(self, group, registry, parameters):
+            calls.append((group, registry, parameters))
+            password = types.SimpleNamespace(name="password1", value="s3cret")
+            return types.SimpleNamespace(result=lambda: types.SimpleNamespace(passwords=[password]))
+
+    def client(credential, subscription_id):
+        calls.append(subscription_id)
+        return types.SimpleNamespace(registries=Registries())
+
+    monkeypatch.setattr(identity, "DefaultAzureCredential", lambda: "credential")
+    monkeypatch.setattr(acr, "ContainerRegistryManagementClient", client)
+    token_id = harness.arm_id("rg-x", "Microsoft.ContainerRegistry/registries", "myacr/tokens/observability-pull")
+    result = _TokenPasswordProvider().create({"token_id": token_id, "password_name": "password1",
+                                              "expiry": "2026-12-03T00:00:00+00:00", "rotation": "90d-window-230"})
+    subscription, (group, registry, parameters) = calls
+    assert (subscription, group, registry) == ("00000000-0000-0000-0000-000000000000", "rg-x", "myacr")
+    assert (parameters.token_id, parameters.name, parameters.expiry.isoformat()) == (
+        token_id, "password1", "2026-12-03T00:00:00+00:00")
+    assert result.outs["password"] == "s3cret"
