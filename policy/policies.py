@@ -1,0 +1,271 @@
+"""CrossGuard policies for the azure-dev stack: the 9999 NSG rule, published host ports, image provenance,
+Grafana's anonymous access and sign-up, Key Vault secret expiry, container memory limits and healthchecks.
+
+Props carry the engine's camelCase names. In `pulumi preview` a prop can be unknown: reading it raises
+`UnknownValueError`, which the engine reports as "can't run policy during preview" (advisory), and
+`pulumi up` checks the known value. An absent prop is a violation only where the policy requires it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import (PolicyConfigSchema, ReportViolation, ResourceValidationArgs,
+                           ResourceValidationPolicy, Severity)
+from pulumi_policy.proxy import UnknownValueError
+
+CONTAINER = "docker:index/container:Container"
+REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage"
+SECURITY_RULE = "azure-native:network:SecurityRule"
+NSG = "azure-native:network:NetworkSecurityGroup"
+KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
+
+# Set on every container by components/targets/docker_host.py; names are the fallback (`obs-<service>`).
+SERVICE_LABEL = "observability.service"
+ONESHOT_LABEL = "observability.oneshot"
+CONTAINER_PREFIX = "obs-"
+PROXY = "proxy"
+GRAFANA = "grafana"
+
+GRAFANA_PORT = 9999
+OPEN_SOURCES = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any"})
+LOOPBACK_IPS = frozenset({"127.0.0.1", "::1"})
+GRAFANA_LOCKED_ENV = {"GF_AUTH_ANONYMOUS_ENABLED": "false", "GF_USERS_ALLOW_SIGN_UP": "false"}
+DIGEST_PIN = re.compile(r"@sha256:[0-9a-f]{64}$")
+IMAGE_ID = re.compile(r"^sha256:[0-9a-f]{64}$")  # what RemoteImage.image_id resolves to
+
+
+def _known_items(values: Sequence[Any]) -> tuple[list[Any], UnknownValueError | None]:
+    """The known elements of a list prop, and the first unknown one's error (elements can be unknown alone)."""
+    known: list[Any] = []
+    unknown = None
+    for index in range(len(values)):
+        try:
+            known.append(values[index])
+        except UnknownValueError as error:
+            unknown = unknown or error
+    return known, unknown
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return [value]
+    return list(value)
+
+
+def _number(value: Any) -> Any:
+    """Engine numbers arrive as floats (9999.0); print whole ones as integers."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _labels(props: Mapping[str, Any]) -> tuple[dict[str, str], UnknownValueError | None]:
+    items, unknown = _known_items(props.get("labels") or [])
+    labels = {}
+    for item in items:
+        try:
+            labels[str(item.get("label"))] = str(item.get("value"))
+        except UnknownValueError as error:
+            unknown = unknown or error
+    return labels, unknown
+
+
+def _service(props: Mapping[str, Any]) -> str:
+    """The container's service: its label, else the name without the `obs-` prefix."""
+    labels, unknown = _labels(props)
+    if SERVICE_LABEL in labels:
+        return labels[SERVICE_LABEL]
+    if unknown is not None:
+        raise unknown  # the service label may be the unknown one: decide at `pulumi up`
+    name = str(props.get("name") or "")
+    return name[len(CONTAINER_PREFIX):] if name.startswith(CONTAINER_PREFIX) else name
+
+
+def _envs(props: Mapping[str, Any]) -> tuple[dict[str, str], UnknownValueError | None]:
+    items, unknown = _known_items(props.get("envs") or [])
+    pairs = (str(item).partition("=") for item in items)
+    return {key: value for key, _, value in pairs}, unknown
+
+
+# --- network ----------------------------------------------------------------------------------------
+
+def _covers_port(ranges: list[Any], port: int) -> bool:
+    for entry in ranges:
+        text = str(entry).strip()
+        if text == "*":
+            return True
+        low, _, high = text.partition("-")
+        if low.isdigit() and (high or low).isdigit() and int(low) <= port <= int(high or low):
+            return True
+    return False
+
+
+def _open_rule_problem(name: str, rule: Mapping[str, Any], port: int) -> str | None:
+    if str(rule.get("access", "")).lower() != "allow" or str(rule.get("direction", "")).lower() != "inbound":
+        return None
+    ports = _as_list(rule.get("destinationPortRange")) + _as_list(rule.get("destinationPortRanges"))
+    if not _covers_port(ports, port):
+        return None
+    sources = _as_list(rule.get("sourceAddressPrefix")) + _as_list(rule.get("sourceAddressPrefixes"))
+    open_sources = sorted({str(s) for s in sources if str(s).strip().lower() in OPEN_SOURCES})
+    if not open_sources:
+        return None
+    return (f"NSG rule '{name}' allows port {port} from {', '.join(open_sources)}: restrict the source to "
+            "the office CIDRs (allowedSourceCidrs)")
+
+
+def _validate_nsg(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    port = int(args.get_config().get("port", GRAFANA_PORT))
+    if args.resource_type == SECURITY_RULE:
+        rules = [(str(args.props.get("securityRuleName") or args.name), args.props)]
+    elif args.resource_type == NSG:  # inline rules, should anyone move the rule into the NSG resource
+        rules = [(str(rule.get("name") or args.name), rule) for rule in args.props.get("securityRules") or []]
+    else:
+        return
+    for name, rule in rules:
+        problem = _open_rule_problem(name, rule, port)
+        if problem:
+            report(problem, None)
+
+
+# --- containers -------------------------------------------------------------------------------------
+
+def _validate_published_ports(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != CONTAINER or not args.props.get("ports") or _service(args.props) == PROXY:
+        return
+    allow_loopback = bool(args.get_config().get("allowLoopbackPorts", False))
+    for port in args.props["ports"]:
+        if allow_loopback and str(port.get("ip") or "") in LOOPBACK_IPS:
+            continue
+        report(f"container '{args.props.get('name')}' publishes host port {_number(port.get('external'))} "
+               f"(container port {_number(port.get('internal'))}); only the TLS proxy may publish a port", None)
+
+
+def _validate_grafana_locked(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != CONTAINER or _service(args.props) != GRAFANA:
+        return
+    envs, unknown = _envs(args.props)
+    for key, wanted in GRAFANA_LOCKED_ENV.items():
+        if key not in envs and unknown is not None:
+            raise unknown  # the setting may be the unknown element
+        # Required even though Grafana defaults to off: the env var overrides any grafana.ini.
+        if envs.get(key, "").strip().lower() != wanted:
+            report(f"Grafana must set {key}={wanted} (found {envs.get(key, 'nothing')})", None)
+
+
+def _is_oneshot(props: Mapping[str, Any]) -> bool:
+    """A job that runs to completion: labelled one-shot and not kept running by the provider."""
+    labels, _ = _labels(props)
+    return labels.get(ONESHOT_LABEL) == "true" and props.get("mustRun") is False
+
+
+def _validate_memory(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != CONTAINER:
+        return
+    memory = args.props.get("memory")
+    if isinstance(memory, bool) or not isinstance(memory, (int, float)) or memory <= 0:
+        report(f"container '{args.props.get('name')}' has no memory limit (memory, in MB)", None)
+
+
+def _validate_healthcheck(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != CONTAINER or _is_oneshot(args.props):
+        return
+    healthcheck = args.props.get("healthcheck") or {}
+    tests = list(healthcheck.get("tests") or [])
+    if not tests or tests[0] == "NONE":
+        report(f"container '{args.props.get('name')}' has no healthcheck (healthcheck.tests)", None)
+
+
+# --- images -----------------------------------------------------------------------------------------
+
+def _image_problem(reference: str, registry: str) -> str | None:
+    if not reference.lower().startswith(registry.lower().rstrip("/") + "/"):
+        return f"image '{reference}' does not come from the configured registry {registry}"
+    if not DIGEST_PIN.search(reference):
+        return f"image '{reference}' is not pinned by digest (@sha256:<64 hex>)"
+    return None
+
+
+def _validate_images(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == REMOTE_IMAGE:
+        reference = args.props.get("name")
+    elif args.resource_type == CONTAINER:
+        try:
+            reference = args.props.get("image")
+        except UnknownValueError:
+            return  # another resource's output (a RemoteImage's id): that RemoteImage is checked by name
+        if isinstance(reference, str) and IMAGE_ID.match(reference):
+            return  # a pulled image's id, as above
+    else:
+        return
+    registry = str(args.get_config().get("registry") or "")
+    if not registry:
+        report("policy config 'registry' is not set (see policy/azure-dev.json)", None)
+    elif isinstance(reference, str):
+        problem = _image_problem(reference, registry)
+        if problem:
+            report(problem, None)
+
+
+# --- Key Vault --------------------------------------------------------------------------------------
+
+def _validate_secret_expiry(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != KEY_VAULT_SECRET:
+        return
+    attributes = (args.props.get("properties") or {}).get("attributes") or {}
+    expires = attributes.get("expires")
+    if isinstance(expires, bool) or not isinstance(expires, (int, float)):
+        report(f"Key Vault secret '{args.name}' has no expiry (properties.attributes.expires)", None)
+    elif expires <= time.time():
+        report(f"Key Vault secret '{args.name}' expires in the past ({int(expires)})", None)
+
+
+NSG_9999_NOT_OPEN = ResourceValidationPolicy(
+    name="nsg-9999-not-open-to-internet",
+    description="No Allow Inbound NSG rule opens the Grafana port (9999) to the internet.",
+    validate=_validate_nsg, severity=Severity.CRITICAL,
+    config_schema=PolicyConfigSchema({"port": {"type": "integer", "default": GRAFANA_PORT}}),
+)
+ONLY_PROXY_PUBLISHES_PORTS = ResourceValidationPolicy(
+    name="only-proxy-publishes-host-ports",
+    description="No container but the TLS proxy publishes a host port.",
+    validate=_validate_published_ports, severity=Severity.HIGH,
+    config_schema=PolicyConfigSchema({"allowLoopbackPorts": {
+        "type": "boolean", "default": False,
+        "description": "Allow 127.0.0.1/::1 binds (adminPortsOnLoopback, for SSH tunnels)."}}),
+)
+IMAGES_FROM_REGISTRY = ResourceValidationPolicy(
+    name="images-from-registry-by-digest",
+    description="Every image comes from the configured registry, pinned by digest.",
+    validate=_validate_images, severity=Severity.HIGH,
+    config_schema=PolicyConfigSchema({"registry": {
+        "type": "string", "minLength": 1, "description": "Registry host, e.g. myacr.azurecr.io."}},
+        required=["registry"]),
+)
+GRAFANA_ANONYMOUS_AND_SIGNUP_OFF = ResourceValidationPolicy(
+    name="grafana-anonymous-and-signup-off",
+    description="Grafana runs with anonymous access and user sign-up off.",
+    validate=_validate_grafana_locked, severity=Severity.HIGH,
+)
+KEY_VAULT_SECRET_EXPIRES = ResourceValidationPolicy(
+    name="keyvault-secret-has-expiry",
+    description="Every Key Vault secret has an expiry date in the future.",
+    validate=_validate_secret_expiry, severity=Severity.MEDIUM,
+)
+CONTAINER_MEMORY_LIMIT = ResourceValidationPolicy(
+    name="container-memory-limit",
+    description="Every container has a memory limit.",
+    validate=_validate_memory, severity=Severity.MEDIUM,
+)
+CONTAINER_HEALTHCHECK = ResourceValidationPolicy(
+    name="container-healthcheck",
+    description="Every long-running container has a healthcheck (one-shot jobs are exempt).",
+    validate=_validate_healthcheck, severity=Severity.MEDIUM,
+)
+
+ALL = [NSG_9999_NOT_OPEN, ONLY_PROXY_PUBLISHES_PORTS, IMAGES_FROM_REGISTRY, GRAFANA_ANONYMOUS_AND_SIGNUP_OFF,
+       KEY_VAULT_SECRET_EXPIRES, CONTAINER_MEMORY_LIMIT, CONTAINER_HEALTHCHECK]

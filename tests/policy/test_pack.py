@@ -1,0 +1,82 @@
+"""How the pack is wired: `__main__.py` builds it from `policies.ALL`, and the azure-dev policy config
+names real policies and the registry the stack pulls from. `__main__.py` is read, never imported: the
+`PolicyPack` constructor serves the engine and never returns."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import yaml
+from pulumi_policy import ResourceValidationPolicy
+
+from components import constants, settings
+from tests.policy import POLICY_DIR, load_policies
+
+p = load_policies()
+CONFIG = json.loads((POLICY_DIR / "azure-dev.json").read_text())
+
+
+def _pack_call() -> ast.Call:
+    tree = ast.parse((POLICY_DIR / "__main__.py").read_text())
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "PolicyPack"]
+    assert len(calls) == 1
+    return calls[0]
+
+
+def test_all_holds_every_policy_of_the_module_exactly_once() -> None:
+    defined = [value for value in vars(p).values() if isinstance(value, ResourceValidationPolicy)]
+    assert len(p.ALL) == len(defined) == len({id(policy) for policy in p.ALL})
+    assert {id(policy) for policy in p.ALL} == {id(policy) for policy in defined}
+
+
+def test_policy_names_are_unique() -> None:
+    names = [policy.name for policy in p.ALL]
+    assert len(names) == len(set(names))
+
+
+def test_main_builds_the_mandatory_pack_from_all() -> None:
+    keywords = {k.arg: k.value for k in _pack_call().keywords}
+    assert ast.literal_eval(keywords["name"]) == "observability-azure-dev"
+    assert ast.unparse(keywords["policies"]) == "ALL"
+    assert ast.unparse(keywords["enforcement_level"]) == "EnforcementLevel.MANDATORY"
+
+
+def test_main_takes_all_from_the_policies_module() -> None:
+    tree = ast.parse((POLICY_DIR / "__main__.py").read_text())
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "policies"]
+    assert [alias.name for node in imports for alias in node.names] == ["ALL"]
+
+
+def test_pack_runs_on_python_in_its_own_virtualenv() -> None:
+    project = yaml.safe_load((POLICY_DIR / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
+    assert project["description"]
+
+
+def test_config_only_names_policies_of_the_pack() -> None:
+    assert set(CONFIG) - {"all"} <= {policy.name for policy in p.ALL}
+
+
+def test_config_properties_are_in_each_policy_schema() -> None:
+    schemas = {policy.name: policy.config_schema for policy in p.ALL}
+    for name, values in CONFIG.items():
+        if name != "all":
+            assert set(values) - {"enforcementLevel"} <= set(schemas[name].properties), name
+
+
+def test_config_sets_every_required_property() -> None:
+    for policy in p.ALL:
+        required = (policy.config_schema.required or []) if policy.config_schema else []
+        assert set(required) <= set(CONFIG.get(policy.name, {})), policy.name
+
+
+def test_config_registry_is_the_one_azure_dev_pulls_from() -> None:
+    registry = settings.from_stack_file("azure-dev").image_registry_prefix
+    assert CONFIG["images-from-registry-by-digest"]["registry"] == registry
+
+
+def test_name_fallbacks_match_the_project_container_names() -> None:
+    assert constants.container_name(constants.PROXY) == p.CONTAINER_PREFIX + p.PROXY
+    assert constants.container_name(constants.GRAFANA) == p.CONTAINER_PREFIX + p.GRAFANA

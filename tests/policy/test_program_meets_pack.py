@@ -1,0 +1,41 @@
+"""The azure-dev program, run under the unit-test mocks, against the pack with its azure-dev config: the
+program and the policies agree, and the ADR's "allow any source" alternative is what the pack stops."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.policy import POLICY_DIR, load_policies, violations
+from tests.unit import pulumi_harness as harness
+from tests.unit.test_azure_edge import OPEN_PASSWORD, azure_program
+
+p = load_policies()
+CONFIG = json.loads((POLICY_DIR / "azure-dev.json").read_text())
+
+
+def _pack_violations(program: harness.Program) -> list[str]:
+    return [f"{policy.name} on {resource.name}: {message}"
+            for resource in program.resources for policy in p.ALL
+            for message in violations(policy, resource.typ, resource.inputs, CONFIG.get(policy.name), resource.name)]
+
+
+@pytest.fixture(scope="module")
+def program() -> harness.Program:
+    return azure_program()
+
+
+def test_program_declares_every_type_the_pack_checks(program: harness.Program) -> None:
+    types = {resource.typ for resource in program.resources}
+    assert {p.CONTAINER, p.REMOTE_IMAGE, p.SECURITY_RULE, p.KEY_VAULT_SECRET} <= types
+
+
+def test_azure_dev_program_meets_every_policy(program: harness.Program) -> None:
+    assert _pack_violations(program) == []
+
+
+def test_allowing_any_source_to_9999_is_stopped_by_the_pack() -> None:
+    program = azure_program({"allowAnySource": True, "allowedSourceCidrs": []}, {"grafanaAdminPassword": OPEN_PASSWORD})
+    [violation] = _pack_violations(program)
+    assert violation.startswith("nsg-9999-not-open-to-internet on ") and "allows port 9999 from *" in violation

@@ -1,0 +1,123 @@
+"""The Azure DevOps pipeline's shape: validate on every run, preview on pull requests, deploy on main through
+the azure-dev environment; the policy pack on both Pulumi runs; a pinned CLI; no code-hosting dependency."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = (ROOT / "azure-pipelines.yml").read_text()
+PIPELINE = yaml.safe_load(TEXT)
+STAGES = {stage["stage"]: stage for stage in PIPELINE["stages"]}
+
+
+def _steps(stage: dict[str, Any]) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for job in stage["jobs"]:
+        steps += job.get("steps") or job["strategy"]["runOnce"]["deploy"]["steps"]
+    return steps
+
+
+def _scripts(stage: str) -> str:
+    return "\n".join(step["script"] for step in _steps(STAGES[stage]) if "script" in step)
+
+
+def _tasks(stage: str) -> list[str]:
+    return [step["task"] for step in _steps(STAGES[stage]) if "task" in step]
+
+
+def _groups(stage: dict[str, Any]) -> list[str]:
+    return [v["group"] for v in stage.get("variables") or [] if isinstance(v, dict) and "group" in v]
+
+
+def test_stages_are_validate_preview_deploy_in_order() -> None:
+    assert list(STAGES) == ["validate", "preview", "deploy"]
+
+
+def test_ci_runs_on_main_and_pull_requests_come_through_branch_policy() -> None:
+    assert PIPELINE["trigger"] == {"branches": {"include": ["main"]}}
+    assert PIPELINE["pr"] == "none"
+
+
+def test_validate_runs_on_every_run() -> None:
+    assert "condition" not in STAGES["validate"]
+
+
+def test_validate_lints_type_checks_tests_and_publishes_the_render() -> None:
+    scripts = _scripts("validate")
+    assert "ruff check" in scripts and "mypy components" in scripts and "-m pytest" in scripts
+    assert "-m components.render --stack $(STACK) --out \"$(Build.ArtifactStagingDirectory)/render\"" in scripts
+    assert "PublishPipelineArtifact@1" in _tasks("validate")
+
+
+def test_preview_runs_only_for_pull_requests() -> None:
+    assert STAGES["preview"]["condition"] == "and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'))"
+
+
+def test_preview_enforces_the_policy_pack_and_publishes_its_summary() -> None:
+    scripts = _scripts("preview")
+    assert re.search(r"pulumi preview --stack \"\$\(STACK\)\" --policy-pack policy "
+                     r"--policy-pack-config policy/azure-dev\.json", scripts)
+    assert "##vso[task.uploadsummary]" in scripts and "PublishPipelineArtifact@1" in _tasks("preview")
+
+
+def test_deploy_runs_only_on_main_outside_pull_requests() -> None:
+    condition = STAGES["deploy"]["condition"]
+    assert "eq(variables['Build.SourceBranch'], 'refs/heads/main')" in condition
+    assert "ne(variables['Build.Reason'], 'PullRequest')" in condition
+
+
+def test_deploy_goes_through_the_azure_dev_environment() -> None:
+    [job] = STAGES["deploy"]["jobs"]
+    assert job["deployment"] and job["environment"] == "azure-dev"
+
+
+def test_deploy_runs_pulumi_up_with_the_policy_pack() -> None:
+    assert re.search(r"pulumi up --yes --stack \"\$\(STACK\)\" --policy-pack policy "
+                     r"--policy-pack-config policy/azure-dev\.json", _scripts("deploy"))
+
+
+def test_the_stack_is_azure_dev_and_its_policy_config_exists() -> None:
+    assert PIPELINE["variables"]["STACK"] == "azure-dev"
+    assert (ROOT / "policy" / "azure-dev.json").is_file()
+
+
+def test_pulumi_cli_is_pinned_to_the_sdk_release_the_program_requires() -> None:
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    [sdk] = [re.fullmatch(r"pulumi>=([\d.]+),<4", d) for d in dependencies if d.startswith("pulumi>")]
+    assert sdk and PIPELINE["variables"]["PULUMI_VERSION"] == sdk.group(1)
+
+
+def test_the_cli_comes_from_the_tool_cache_at_the_pinned_version() -> None:
+    for stage in ("preview", "deploy"):
+        assert 'cli="$(Agent.ToolsDirectory)/pulumi/$(PULUMI_VERSION)/x64"' in _scripts(stage)
+        assert 'test "$("$cli/pulumi" version)" = "v$(PULUMI_VERSION)"' in _scripts(stage)
+
+
+def test_secrets_come_from_the_variable_group_only_where_azure_is_needed() -> None:
+    assert _groups(STAGES["preview"]) == _groups(STAGES["deploy"]) == ["observability-azure-dev"]
+    assert _groups(STAGES["validate"]) == []
+
+
+def test_runs_on_the_self_hosted_pool() -> None:
+    assert PIPELINE["pool"]["name"] and "vmImage" not in PIPELINE["pool"]
+
+
+def test_every_task_is_pinned_to_a_major_version() -> None:
+    tasks = [task for stage in STAGES for task in _tasks(stage)]
+    assert tasks and all(re.fullmatch(r"[A-Za-z]+@\d+", task) for task in tasks)
+
+
+def test_the_vm_ssh_key_is_a_secure_file_in_both_pulumi_stages() -> None:
+    for stage in ("preview", "deploy"):
+        [ssh] = [step for step in _steps(STAGES[stage]) if step.get("task") == "InstallSSHKey@0"]
+        assert ssh["inputs"]["sshKeySecureFile"] == "observability-vm-ssh-key"
+
+
+def test_nothing_depends_on_github() -> None:
+    assert "github" not in TEXT.lower()
