@@ -34,6 +34,30 @@ export PULUMI_BACKEND_URL="file://$state"
 export PULUMI_CONFIG_PASSPHRASE_FILE="$state/passphrase"
 
 pulumi stack select --create local --non-interactive >/dev/null
+
+# The local stack mirrors production: it joins the platform's compose network and reads its database.
+network=$(pulumi config get externalNetwork --stack local 2>/dev/null || true)
+if [ -n "$network" ] && ! docker network inspect "$network" >/dev/null 2>&1; then
+  echo "The platform's network '$network' does not exist: start the platform's docker compose first." >&2
+  echo "(To run the stack without the platform: pulumi config set postgresEnabled false --stack local" >&2
+  echo " and pulumi config set externalNetwork '' --stack local.)" >&2
+  exit 1
+fi
+if [ "$(pulumi config get postgresEnabled --stack local 2>/dev/null)" = "true" ] &&
+  ! pulumi config get postgresAdminPassword --stack local >/dev/null 2>&1; then
+  password="${PLATFORM_POSTGRES_PASSWORD:-}"
+  if [ -z "$password" ] && [ -t 0 ]; then
+    read -r -s -p "Platform database admin password (POSTGRES_PASSWORD of the platform's .env): " password
+    echo
+  fi
+  if [ -z "$password" ]; then
+    echo "Set PLATFORM_POSTGRES_PASSWORD to the platform database's admin password and run again." >&2
+    exit 1
+  fi
+  # Stored encrypted with your local passphrase in Pulumi.local.yaml: keep that line out of commits.
+  printf '%s' "$password" | pulumi config set --secret postgresAdminPassword --stack local
+fi
+
 pulumi up --stack local "$@"
 
 cat <<'DONE'

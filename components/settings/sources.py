@@ -29,7 +29,7 @@ def from_stack_file(stack: str, root: Path = ROOT) -> Settings:
             value = Secret("[secret]", known=False)
             secret_keys.add(short)
         raw[short] = value
-    return parse(stack, raw, secret_keys, root)
+    return parse(stack, raw, secret_keys, root, deploying=False)
 
 
 def from_pulumi() -> Settings:

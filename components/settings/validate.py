@@ -27,8 +27,11 @@ MIN_PASSWORD_ANY_SOURCE = 32
 
 
 def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = None,
-          root: Path = ROOT) -> Settings:
-    """Validate raw values (keys without the project prefix) into Settings, or raise SettingsError."""
+          root: Path = ROOT, deploying: bool = True) -> Settings:
+    """Validate raw values (keys without the project prefix) into Settings, or raise SettingsError.
+
+    `deploying=False` (the offline render) does not require secrets that only a deploy uses, so a fresh
+    clone renders every stack before anyone has run `pulumi config set --secret`."""
     schema = load_schema(root)
     r = Reader(raw, set(secret_keys or ()), schema)
     for key in sorted(set(raw) - set(schema)):
@@ -75,6 +78,8 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   f"from {azure.acr_name.lower()}.azurecr.io")
 
     _check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure)
+    if deploying:
+        _check_deploy_secrets(r, tls, postgres)
     if r.problems:
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
@@ -129,10 +134,6 @@ def _check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls:
     if grafana.port in admin_ports:
         r.problem("grafanaPort", grafana.port, "collides with a host port adminPortsOnLoopback binds "
                   f"({', '.join(map(str, admin_ports))}); choose another")
-    if tls.source == "pem":
-        for key, pem in (("tlsCertificatePem", tls.certificate_pem), ("tlsPrivateKeyPem", tls.private_key_pem)):
-            if pem is None:
-                r.problem(key, "", "required when tlsSource is pem")
     if tls.source == "host-files":
         for key, path in (("tlsHostCertPath", tls.host_cert_path), ("tlsHostKeyPath", tls.host_key_path)):
             if not path.startswith("/"):
@@ -141,8 +142,6 @@ def _check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls:
         r.problem("tlsSource", tls.source, "azure-dev must use the existing certificate: pem | host-files")
     if not re.fullmatch(r"(unix:///\S+|ssh://[^@\s]+@[^\s:]+(:\d+)?|tcp://\S+)", docker.host):
         r.problem("dockerHost", docker.host, "must be unix:///path, ssh://user@host[:port] or tcp://host:port")
-    if postgres.enabled and postgres.admin_password is None:
-        r.problem("postgresAdminPassword", "", "required (as a secret) when postgresEnabled is true")
     if exporters.postgres and not postgres.enabled:
         r.problem("exportPostgres", True, "needs postgresEnabled: true (it uses the read-only role)")
     if alerts.contact_type != "none" and not alerts.contact_address:
@@ -150,3 +149,13 @@ def _check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls:
     if environment == "railway" and (exporters.postgres or exporters.redis or exporters.host or exporters.containers):
         r.problem("exportPostgres/exportRedis/exportHostMetrics/exportContainerMetrics", True,
                   "exporters are off for railway (ADR-031: Railway uses its native metrics)")
+
+
+def _check_deploy_secrets(r: Reader, tls: Tls, postgres: Postgres) -> None:
+    if tls.source == "pem":
+        for key, pem in (("tlsCertificatePem", tls.certificate_pem), ("tlsPrivateKeyPem", tls.private_key_pem)):
+            if pem is None:
+                r.problem(key, "", f"required when tlsSource is pem: pulumi config set --secret {key} < file.pem")
+    if postgres.enabled and postgres.admin_password is None:
+        r.problem("postgresAdminPassword", "", "required when postgresEnabled is true: "
+                  "pulumi config set --secret postgresAdminPassword")

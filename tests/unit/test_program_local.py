@@ -17,8 +17,8 @@ def program():
     return run_program("local")
 
 
-def test_the_six_services_and_the_admin_sync_job_are_declared(program):
-    assert sorted(program.containers()) == sorted(SERVICES + ("obs-grafana-admin-sync",))
+def test_the_six_services_and_the_two_jobs_are_declared(program):
+    assert sorted(program.containers()) == sorted(SERVICES + ("obs-grafana-admin-sync", "obs-postgres-readonly"))
 
 
 def test_only_the_proxy_publishes_a_host_port_and_it_is_9999(program):
@@ -50,9 +50,25 @@ def test_named_volumes_exist_for_the_five_services(program):
     assert names == sorted(f"obs-{s}-data" for s in ("grafana", "loki", "tempo", "prometheus", "alloy"))
 
 
-def test_containers_use_stable_names_and_the_private_network(program):
-    for name, r in program.containers().items():
-        assert [n["name"] for n in r.inputs["networksAdvanced"]] == ["observability"], name
+def test_containers_join_the_private_network_and_only_platform_facing_ones_the_platform_network(program):
+    networks = {name: [n["name"] for n in r.inputs["networksAdvanced"]] for name, r in program.containers().items()}
+    platform_facing = {"obs-alloy", "obs-grafana", "obs-postgres-readonly"}
+    assert all(n[0] == "observability" for n in networks.values())
+    assert {name for name, n in networks.items() if "migration_network" in n} == platform_facing
+
+
+def test_the_platform_network_is_looked_up_not_created(program):
+    assert [i.args["name"] for i in program.invokes if i.token == "docker:index/getNetwork:getNetwork"] == [
+        "migration_network"]
+    assert [r.inputs["name"] for r in program.of_type("docker:index/network:Network")] == ["observability"]
+
+
+def test_the_read_only_role_job_gets_the_admin_password_as_a_private_pgpass(program):
+    job = program.containers()["obs-postgres-readonly"]
+    index = next(i for i, u in enumerate(job.inputs["uploads"]) if u["file"] == "/run/secrets/pgpass")
+    upload = job.inputs["uploads"][index]
+    assert f"uploads[{index}].content" in job.secret_paths and upload["permissions"] == "0600"
+    assert upload["owner"] == "70" and upload["content"].startswith("*:*:*:postgres:")
 
 
 def test_containers_run_the_pulled_image_by_id(program):
