@@ -100,7 +100,7 @@ def test_the_vault_gets_the_grafana_and_read_only_postgres_secrets(program):
 
 
 def test_without_postgres_the_vault_gets_only_the_grafana_secrets():
-    program = azure_program({"postgresEnabled": False})
+    program = azure_program({"postgresEnabled": False, "exportPostgres": False})
     names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
     assert names == {"grafana-admin-password", "grafana-secret-key"}
 
