@@ -19,8 +19,7 @@ azure = AzureEdge("azure", settings, secrets.values, window) if settings.azure e
 host = docker_provider(settings, azure.registry_auth if azure else None)
 stack = DockerStack(
     "observability",
-    DockerStackArgs(settings, stack_specs(settings), secrets.values,
-                    azure.registry_prefix if azure else settings.registry_prefix),
+    DockerStackArgs(settings, stack_specs(settings), secrets.values),
     pulumi.ResourceOptions(provider=host),
 )
 

@@ -11,5 +11,6 @@ from components.settings.types import (Alerts, Azure, DockerHost, Exporters, Gra
                                        Secret, Settings, SettingsError, Tls)
 from components.settings.validate import OPEN_SOURCES, parse
 
-__all__ = ["OPEN_SOURCES", "ROOT", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres", "Retention",
-           "Secret", "Settings", "SettingsError", "Tls", "from_pulumi", "from_stack_file", "load_schema", "parse"]
+__all__ = ["OPEN_SOURCES", "ROOT", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres",
+           "Retention", "Secret", "Settings", "SettingsError", "Tls", "from_pulumi", "from_stack_file",
+           "load_schema", "parse"]

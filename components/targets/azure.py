@@ -27,11 +27,12 @@ VAULT_SECRETS = {
     "grafana-secret-key": ("grafana_secret_key", "Grafana's key for datasource secrets"),
     "postgres-readonly-password": ("postgres_readonly_password", "Postgres grafana_readonly role's password"),
 }
+RULE_NAME = "allow-grafana-https"
 PULL_TOKEN = "observability-pull"  # scope map and token name; also the registry user name
 
 
 class AzureEdge(pulumi.ComponentResource):
-    """`registry_prefix` and `registry_auth` feed the Docker host; `export()` publishes the edges' ids."""
+    """`registry_auth` feeds the Docker host's provider; `export()` publishes the edges' ids."""
 
     def __init__(self, name: str, settings: Settings, values: Mapping[str, pulumi.Output[str]], window: Window,
                  opts: pulumi.ResourceOptions | None = None):
@@ -46,7 +47,7 @@ class AzureEdge(pulumi.ComponentResource):
         self.nsg_rule = self._nsg_rule(name, settings, group.name)
         self.vault_secret_uris = self._vault_secrets(name, azure, values, window, group.name, tags)
         # The login server of an ACR is `<name lowercased>.azurecr.io`: a plain string, known at preview.
-        self.registry_prefix: str = settings.image_registry_prefix
+        self.login_server: str = settings.image_registry_prefix
         self.registry_login_server: pulumi.Output[str] | None = None
         self.registry_auth: list[docker.ProviderRegistryAuthArgs] | None = None
         if azure.acr_name:
@@ -65,7 +66,9 @@ class AzureEdge(pulumi.ComponentResource):
         azure = settings.azure
         assert azure is not None
         port = settings.grafana.port
-        rule_name = f"allow-grafana-{port}"
+        # A name that does not carry the port: changing grafanaPort updates this rule in place instead of
+        # creating a second rule that would collide with the first one's priority.
+        rule_name = RULE_NAME
         # Standalone rule on an NSG owned elsewhere: if that owner declares its rules inline, its next
         # deployment removes this rule (and vice versa): agree on who owns the NSG.
         single_source, source_cidrs = _sources(azure)
@@ -158,7 +161,7 @@ class AzureEdge(pulumi.ComponentResource):
         pull_password = pulumi.Output.all(password.password, *(r.id for r in self.cache_rules)).apply(
             lambda resolved: resolved[0])
         self.registry_auth = [docker.ProviderRegistryAuthArgs(
-            address=self.registry_prefix, username=PULL_TOKEN, password=pulumi.Output.secret(pull_password))]
+            address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(pull_password))]
 
 
 def mirrored_images(settings: Settings) -> dict[str, Image]:

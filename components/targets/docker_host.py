@@ -53,6 +53,9 @@ class ServiceContainer(pulumi.ComponentResource):
             group_adds=list(spec.group_add) or None,
             restart=spec.restart,
             must_run=not spec.oneshot,
+            # A job runs to the end inside `pulumi up`, so its exit code and output are known (below).
+            attach=spec.oneshot or None,
+            logs=spec.oneshot or None,
             memory=spec.memory_mb,
             healthcheck=_healthcheck(spec),
             wait=spec.healthcheck is not None,
@@ -69,7 +72,20 @@ class ServiceContainer(pulumi.ComponentResource):
             destroy_grace_seconds=30,  # let Loki, Tempo and Prometheus flush before SIGKILL
             opts=child,
         )
+        if spec.oneshot:
+            # A failed job (say the role script) must fail the deploy, not leave stale passwords in place.
+            pulumi.Output.all(self.container.exit_code, self.container.container_logs).apply(
+                lambda result: job_succeeded(spec.name, name, *result))
         self.register_outputs({"name": self.container.name, "image": self.image.repo_digest})
+
+
+def job_succeeded(container: str, resource: str, exit_code: int | None, logs: str | None) -> None:
+    """Raises when a one-shot job exited non-zero: its container stays in state, so say how to re-run it."""
+    if exit_code:  # None while unknown (preview), 0 on success
+        raise pulumi.RunError(
+            f"{container} exited with {int(exit_code)}:\n{(logs or '').strip()[-2000:]}\n"
+            f"Fix the cause, then re-run it: pulumi up --replace <urn> (`pulumi stack --show-urns | grep "
+            f"{resource}-container`)")
 
 
 def labels(spec: ContainerSpec, stack: str) -> dict[str, str]:
@@ -108,7 +124,6 @@ class DockerStackArgs:
     settings: Settings
     specs: tuple[ContainerSpec, ...]
     values: Mapping[str, pulumi.Output[str]]
-    registry_prefix: str
 
 
 class DockerStack(pulumi.ComponentResource):
@@ -137,7 +152,7 @@ class DockerStack(pulumi.ComponentResource):
                 self.volumes[v.source] for v in spec.volumes if v.source in self.volumes]
             self.services[spec.service] = ServiceContainer(
                 f"{name}-{spec.service}",
-                ServiceContainerArgs(spec, spec.image.reference(args.registry_prefix), self._networks(spec),
+                ServiceContainerArgs(spec, spec.image.reference(settings.image_registry_prefix), self._networks(spec),
                                      args.values, settings.stack),
                 pulumi.ResourceOptions(parent=self, depends_on=depends))
         self.container_names = pulumi.Output.all(*(s.container.name for s in self.services.values()))

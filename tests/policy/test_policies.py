@@ -17,7 +17,7 @@ FAR_FUTURE, LONG_AGO = 4_102_444_800, 1_000_000_000  # 2100-01-01 and 2001-09-09
 
 
 def rule(**overrides: Any) -> dict[str, Any]:
-    props = {"securityRuleName": "allow-grafana-9999", "access": "Allow", "direction": "Inbound",
+    props = {"securityRuleName": "allow-grafana-https", "access": "Allow", "direction": "Inbound",
              "protocol": "Tcp", "priority": 310, "destinationPortRange": "9999",
              "sourceAddressPrefixes": ["203.0.113.0/28"]}
     props.update(overrides)

@@ -47,7 +47,12 @@ def _registry_auth(program: harness.Program) -> list[dict]:
 def test_the_rule_allows_inbound_tcp_to_grafanas_port(program):
     rule = _rule(program)
     assert (rule["direction"], rule["access"], rule["protocol"]) == ("Inbound", "Allow", "Tcp")
-    assert rule["destinationPortRange"] == "9999" and rule["securityRuleName"] == "allow-grafana-9999"
+    assert rule["destinationPortRange"] == "9999" and rule["securityRuleName"] == "allow-grafana-https"
+
+
+def test_changing_the_grafana_port_updates_the_same_rule():
+    rule = azure_program({"grafanaPort": 8443}).one(RULE).inputs
+    assert (rule["securityRuleName"], rule["destinationPortRange"]) == ("allow-grafana-https", "8443")
 
 
 def test_the_rule_admits_exactly_the_configured_source_cidrs(program):

@@ -77,7 +77,8 @@ def test_loki_keeps_its_data_on_the_loki_volume():
     assert all(p == "/loki" or p.startswith("/loki/") for p in paths)
 
 
-@pytest.mark.parametrize(("relative", "section"), [("loki/loki.yaml", "analytics"), ("tempo/tempo.yaml", "usage_report")])
+@pytest.mark.parametrize(("relative", "section"),
+                         [("loki/loki.yaml", "analytics"), ("tempo/tempo.yaml", "usage_report")])
 def test_backends_send_no_usage_reports(relative, section):
     assert yaml_config(relative)[section]["reporting_enabled"] is False
 
@@ -85,7 +86,8 @@ def test_backends_send_no_usage_reports(relative, section):
 # --- Tempo ---------------------------------------------------------------------------------------
 
 def test_tempo_config_has_none_of_the_blocks_tempo_3_refuses():
-    assert not {"ingester", "compactor", "ingester_client", "metrics_generator_client"} & set(yaml_config("tempo/tempo.yaml"))
+    removed_in_3 = {"ingester", "compactor", "ingester_client", "metrics_generator_client"}
+    assert not removed_in_3 & set(yaml_config("tempo/tempo.yaml"))
 
 
 def test_tempo_receives_otlp_on_every_interface():
@@ -118,13 +120,15 @@ def test_prometheus_loads_every_file_of_the_rules_folder():
 
 
 def test_prometheus_scrapes_the_five_services_each_as_its_own_job():
-    jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in yaml_config("prometheus/prometheus.yml")["scrape_configs"]}
+    scrape_configs = yaml_config("prometheus/prometheus.yml")["scrape_configs"]
+    jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in scrape_configs}
     assert jobs == {name: ["localhost:9090" if name == "prometheus" else address] for name, address in SERVICES.items()}
 
 
 def test_prometheus_config_holds_no_per_environment_value():
     text = config_text("prometheus/prometheus.yml")
-    assert "${" not in text and "retention" not in yaml_config("prometheus/prometheus.yml").get("storage", {}).get("tsdb", {})
+    tsdb = yaml_config("prometheus/prometheus.yml").get("storage", {}).get("tsdb", {})
+    assert "${" not in text and "retention" not in tsdb
 
 
 def test_every_stack_alert_has_a_severity():
@@ -142,7 +146,8 @@ def test_alloy_reads_container_logs_through_the_docker_socket():
 
 def test_container_label_is_the_name_without_its_leading_slash():
     [rule] = alloy()["discovery.relabel.containers"].find("rule")
-    assert rule.attrs == {"source_labels": ["__meta_docker_container_name"], "regex": "/(.*)", "target_label": "container"}
+    assert rule.attrs == {"source_labels": ["__meta_docker_container_name"], "regex": "/(.*)",
+                          "target_label": "container"}
 
 
 def test_only_level_and_the_six_platform_fields_become_labels():
@@ -205,11 +210,13 @@ def test_otlp_traces_go_to_tempo():
 
 def test_otlp_metrics_go_to_prometheus_remote_write():
     assert otlp_destinations("metrics") == {"otelcol.exporter.prometheus.default"}
-    assert refs(alloy()["otelcol.exporter.prometheus.default"].attrs["forward_to"]) == ["prometheus.remote_write.default"]
+    forward_to = alloy()["otelcol.exporter.prometheus.default"].attrs["forward_to"]
+    assert refs(forward_to) == ["prometheus.remote_write.default"]
 
 
-@pytest.mark.parametrize(("component", "variable"), [("loki.write.default", "LOKI_PUSH_URL"),
-                                                     ("prometheus.remote_write.default", "PROMETHEUS_REMOTE_WRITE_URL")])
+@pytest.mark.parametrize(("component", "variable"),
+                         [("loki.write.default", "LOKI_PUSH_URL"),
+                          ("prometheus.remote_write.default", "PROMETHEUS_REMOTE_WRITE_URL")])
 def test_alloy_endpoints_and_environment_label_come_from_the_environment(component, variable):
     block = alloy()[component]
     assert f'sys.env("{variable}")' in block.find("endpoint")[0].attrs["url"].text
@@ -248,7 +255,8 @@ def test_postgres_dsn_is_a_secret_read_from_its_file():
     blocks = alloy("alloy/exporters/postgres.alloy")
     dsn = blocks["local.file.postgres_exporter_dsn"].attrs
     assert dsn == {"filename": "/run/secrets/postgres_exporter_dsn", "is_secret": True}
-    assert refs(blocks["prometheus.exporter.postgres.platform"].attrs["data_source_names"]) == ["local.file.postgres_exporter_dsn"]
+    dsn_names = blocks["prometheus.exporter.postgres.platform"].attrs["data_source_names"]
+    assert refs(dsn_names) == ["local.file.postgres_exporter_dsn"]
 
 
 def test_redis_address_and_optional_password_file_come_from_the_environment():

@@ -6,6 +6,7 @@ import pulumi
 import pytest
 from pulumi.runtime.sync_await import _sync_await
 
+from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
 CONTAINER = "docker:index/container:Container"
@@ -106,6 +107,26 @@ def test_the_retention_of_the_local_stack_reaches_the_containers(program):
     assert "LOKI_RETENTION_PERIOD=168h" in containers["obs-loki"].inputs["envs"]
     assert "TEMPO_RETENTION_PERIOD=72h" in containers["obs-tempo"].inputs["envs"]
     assert "--storage.tsdb.retention.time=7d" in containers["obs-prometheus"].inputs["command"]
+
+
+def test_a_failed_one_shot_job_fails_the_deploy_with_its_output(monkeypatch):
+    echo = harness.RecordingMocks.new_resource
+
+    def job_fails(self, args):
+        resource_id, state = echo(self, args)
+        if args.typ == CONTAINER and args.inputs.get("name") == "obs-postgres-readonly":
+            state |= {"exitCode": 3, "containerLogs": "psql: FATAL: password authentication failed"}
+        return resource_id, state
+
+    monkeypatch.setattr(harness.RecordingMocks, "new_resource", job_fails)
+    with pytest.raises(pulumi.RunError, match="obs-postgres-readonly exited with 3:\n.*password authentication"):
+        run_program("local")
+
+
+def test_one_shot_jobs_run_attached_so_their_exit_code_is_known(program):
+    for name in ("obs-grafana-admin-sync", "obs-postgres-readonly"):
+        inputs = program.containers()[name].inputs
+        assert (inputs["attach"], inputs["logs"], inputs["mustRun"]) == (True, True, False), name
 
 
 def test_a_bad_setting_stops_the_program_naming_the_key_before_any_resource():

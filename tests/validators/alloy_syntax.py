@@ -90,13 +90,13 @@ class Block:
     name: str
     label: str | None = None
     attrs: dict[str, object] = field(default_factory=dict)
-    blocks: list["Block"] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return f'{self.name}.{self.label}' if self.label else self.name
 
-    def find(self, name: str) -> list["Block"]:
+    def find(self, name: str) -> list[Block]:
         return [b for b in self.blocks if b.name == name]
 
 

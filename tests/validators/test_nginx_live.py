@@ -69,9 +69,8 @@ def test_tls_1_2_cbc_sha1_suite_is_refused_by_nginx(proxy):
 @pytest.mark.parametrize("probe", [TLS11, TLS12_CBC_SHA1], ids=["tls1.1", "tls1.2-cbc-sha1"])
 def test_refused_probes_succeed_against_a_permissive_server(proxy, probe):
     key = proxy.cert.with_name("tls.key")
-    with permissive_tls_server(proxy.cert, key) as port:
-        with handshake(port, client_context(proxy.cert, *probe)) as tls:
-            assert tls.version() == probe[0].name.replace("_", ".")  # TLSv1_1 -> "TLSv1.1"
+    with permissive_tls_server(proxy.cert, key) as port, handshake(port, client_context(proxy.cert, *probe)) as tls:
+        assert tls.version() == probe[0].name.replace("_", ".")  # TLSv1_1 -> "TLSv1.1"
 
 
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3], ids=["tls1.2", "tls1.3"])

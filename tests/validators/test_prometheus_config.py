@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.validators.prometheus_harness import CONFIG_FLAG, container_command, container_root, flag_value, mapped_config
+from tests.validators.prometheus_harness import (CONFIG_FLAG, container_command, container_root, flag_value,
+                                                 mapped_config)
 from tests.validators.tools import require_tool
 
 RULE_TESTS = Path(__file__).resolve().parents[2] / "config" / "prometheus" / "tests"
