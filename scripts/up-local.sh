@@ -35,6 +35,15 @@ export PULUMI_CONFIG_PASSPHRASE_FILE="$state/passphrase"
 
 pulumi stack select --create local --non-interactive >/dev/null
 
+# The docker provider talks to `dockerHost`, not to the Docker CLI's current context (Colima, rootless).
+context_host=$(docker context inspect -f '{{.Endpoints.docker.Host}}' 2>/dev/null || true)
+stack_host=$(pulumi config get dockerHost --stack local 2>/dev/null || echo unix:///var/run/docker.sock)
+if [ -n "$context_host" ] && [ "$context_host" != "$stack_host" ]; then
+  echo "Your Docker CLI uses $context_host but the local stack targets $stack_host. Point the stack at it:" >&2
+  echo "  pulumi config set dockerHost '$context_host' --stack local" >&2
+  exit 1
+fi
+
 # The local stack mirrors production: it joins the platform's compose network and reads its database.
 network=$(pulumi config get externalNetwork --stack local 2>/dev/null || true)
 if [ -n "$network" ] && ! docker network inspect "$network" >/dev/null 2>&1; then

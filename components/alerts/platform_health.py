@@ -18,8 +18,9 @@ UIDS = (VOLUME_USAGE_UID, COMPONENT_DOWN_UID, ERROR_LOGS_UID)
 
 # Alloy mounts every data volume read-only under /volumes/<service> and reports it as job "volumes".
 _VOLUMES = 'job="volumes", mountpoint=~"/volumes/.*"'
+# Per filesystem (device): volumes on one disk share it, so one alert per disk, not one per volume.
 VOLUME_USAGE = (
-    "max by (mountpoint) (100 * (1 - "
+    "max by (device) (100 * (1 - "
     f"node_filesystem_avail_bytes{{{_VOLUMES}}} / node_filesystem_size_bytes{{{_VOLUMES}}}))"
 )
 
@@ -40,9 +41,9 @@ def _volume_usage(settings: Settings) -> dict[str, Any]:
         VOLUME_USAGE_UID, "Data volume filling up", r.promql(VOLUME_USAGE),
         evaluator="ge", threshold=limit, pending="10m", severity="critical",
         environment=settings.environment,
-        summary="Volume {{ $labels.mountpoint }} is {{ humanize $values.B.Value }}% full",
-        description=f"A data volume is at least {limit}% full. When it fills up, Loki, Tempo or "
-                    "Prometheus stop writing. Shorten retention or grow the disk.",
+        summary="The disk of the data volumes ({{ $labels.device }}) is {{ humanize $values.B.Value }}% full",
+        description=f"The filesystem holding the data volumes is at least {limit}% full. When it fills up, "
+                    "Loki, Tempo or Prometheus stop writing. Shorten retention or grow the disk.",
     )
 
 

@@ -57,7 +57,8 @@ def _disk(settings: Settings) -> list:
     return [
         k.bargauge_panel("Disk used per volume", "percent", k.promql(USED_PERCENT, "{{mountpoint}}", instant=True),
                          steps=disk_steps, maximum=100, w=8,
-                         description=f"Alert threshold {limit}% (alertDiskUsagePercent)."),
+                         description=f"Alert threshold {limit}% (alertDiskUsagePercent). Each volume's "
+                                     "filesystem: volumes on the same disk show the same value."),
         k.timeseries_panel("Disk used per volume over time", "percent", k.promql(USED_PERCENT, "{{mountpoint}}"),
                            w=16).max(100).thresholds(k.thresholds(disk_steps))
         .thresholds_style(cb.GraphThresholdsStyleConfig().mode(cm.GraphThresholdsStyleMode.LINE)),

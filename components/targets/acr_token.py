@@ -18,8 +18,10 @@ REPLACE_ON = ("token_id", "password_name", "expiry", "rotation")
 
 
 class _TokenPasswordProvider(ResourceProvider):
-    """Pulumi pickles this provider into the state and imports this module in its provider process, so
-    the Azure SDKs are imported inside the methods: the program and its tests never need them."""
+    """Pulumi pickles this provider into the state *by module path* and imports this module in its
+    provider process (the project is installed in venv/ by requirements.txt): moving or renaming the
+    module or class breaks refresh and destroy of existing stacks. The Azure SDKs are imported inside the
+    methods, so the program and its tests never need them at import time."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         password = self._generate(props["token_id"], props["password_name"], props["expiry"])

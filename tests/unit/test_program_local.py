@@ -98,7 +98,8 @@ def test_generated_passwords_are_long(program):
     assert lengths["secrets-grafana-admin-password"] >= 32 and lengths["secrets-grafana-secret-key"] >= 32
 
 
-def test_the_exported_admin_password_is_secret(program):
+def test_the_admin_password_the_program_exports_is_a_secret_output(program):
+    # __main__.py exports exactly this Output as grafanaAdminPassword.
     assert _sync_await(program.globals["secrets"].values["grafana_admin_password"].is_secret())
 
 
