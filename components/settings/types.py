@@ -115,6 +115,7 @@ class Exporters:
 @dataclass(frozen=True)
 class Azure:
     resource_group: str
+    vm_name: str
     nsg_name: str
     nsg_rule_priority: int
     allowed_source_cidrs: tuple[str, ...]

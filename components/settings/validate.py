@@ -100,11 +100,12 @@ def _image(r: Reader, service: str) -> Image:
 
 
 def _azure(r: Reader) -> Azure:
-    azure = Azure(r.string("azureResourceGroup"), r.string("azureNsgName"),
+    azure = Azure(r.string("azureResourceGroup"), r.string("azureVmName"), r.string("azureNsgName"),
                   r.integer("nsgRulePriority", 100, 4096), r.strings("allowedSourceCidrs"),
                   r.boolean("allowAnySource"), r.string("keyVaultName") or None, r.string("acrName") or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId") or None)
-    for key, value in (("azureResourceGroup", azure.resource_group), ("azureNsgName", azure.nsg_name)):
+    for key, value in (("azureResourceGroup", azure.resource_group), ("azureVmName", azure.vm_name),
+                       ("azureNsgName", azure.nsg_name)):
         if not value:
             r.problem(key, value, "required for azure-dev (the existing resource's name)")
     open_sources = [s for s in azure.allowed_source_cidrs if s.lower() in OPEN_SOURCES]

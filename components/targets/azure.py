@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pulumi
 import pulumi_docker as docker
-from pulumi_azure_native import containerregistry, keyvault, network, resources
+from pulumi_azure_native import compute, containerregistry, keyvault, network, resources
 
 from components import constants as c
 from components import images as catalog
@@ -43,6 +43,9 @@ class AzureEdge(pulumi.ComponentResource):
         self._invoke = pulumi.InvokeOutputOptions(parent=self)
         group = resources.get_resource_group_output(resource_group_name=azure.resource_group, opts=self._invoke)
         tags = {"project": c.PROJECT, "stack": settings.stack, "managed-by": "pulumi"}
+        # The VM is only looked up: a wrong name fails the preview instead of a half-applied deploy.
+        self.vm_id = compute.get_virtual_machine_output(resource_group_name=azure.resource_group,
+                                                        vm_name=azure.vm_name, opts=self._invoke).id
 
         self.nsg_rule = self._nsg_rule(name, settings, group.name)
         self.vault_secret_uris = self._vault_secrets(name, azure, values, window, group.name, tags)
@@ -56,6 +59,7 @@ class AzureEdge(pulumi.ComponentResource):
                                "registryLoginServer": self.registry_login_server})
 
     def export(self) -> None:
+        pulumi.export("vmId", self.vm_id)
         pulumi.export("nsgRuleId", self.nsg_rule.id)
         if self.vault_secret_uris:
             pulumi.export("keyVaultSecretUris", self.vault_secret_uris)

@@ -101,6 +101,8 @@ AZURE_INVOKES = {
     "azure-native:resources:getResourceGroup": lambda a: {
         "name": a["resourceGroupName"], "location": "eastus",
         "id": f"{SUBSCRIPTION}/resourceGroups/{a['resourceGroupName']}"},
+    "azure-native:compute:getVirtualMachine": lambda a: {
+        "name": a["vmName"], "id": arm_id(a["resourceGroupName"], "Microsoft.Compute/virtualMachines", a["vmName"])},
     "azure-native:network:getNetworkSecurityGroup": lambda a: {
         "name": a["networkSecurityGroupName"], "securityRules": [],
         "id": arm_id(a["resourceGroupName"], "Microsoft.Network/networkSecurityGroups",

@@ -198,9 +198,10 @@ def test_acr_create_declares_a_basic_registry_with_the_admin_user_off():
 
 # --- existing resources ---------------------------------------------------------------------------
 
-def test_the_existing_group_nsg_vault_and_registry_are_looked_up(program):
+def test_the_existing_group_vm_nsg_vault_and_registry_are_looked_up(program):
     tokens = {call.token for call in program.invokes}
-    assert {"azure-native:resources:getResourceGroup", "azure-native:network:getNetworkSecurityGroup",
+    assert {"azure-native:resources:getResourceGroup", "azure-native:compute:getVirtualMachine",
+            "azure-native:network:getNetworkSecurityGroup",
             "azure-native:keyvault:getVault", "azure-native:containerregistry:getRegistry"} <= tokens
 
 

@@ -17,7 +17,7 @@ def problems(raw: dict, secret_keys: set[str] | None = None, stack: str = "local
 
 
 def azure(**extra) -> dict:
-    return {"environment": "azure-dev", "azureResourceGroup": "rg", "azureNsgName": "nsg",
+    return {"environment": "azure-dev", "azureResourceGroup": "rg", "azureVmName": "vm", "azureNsgName": "nsg",
             "allowedSourceCidrs": ["203.0.113.0/28"], "tlsSource": "host-files",
             "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem", **extra}
 
@@ -123,8 +123,9 @@ def test_the_error_message_is_one_block_naming_the_stack():
 
 
 def test_azure_dev_needs_the_existing_resource_names():
-    found = problems(azure(azureResourceGroup="", azureNsgName=""), stack="azure-dev")
-    assert {p.split(" ")[0] for p in found} >= {"observability:azureResourceGroup", "observability:azureNsgName"}
+    found = problems(azure(azureResourceGroup="", azureVmName="", azureNsgName=""), stack="azure-dev")
+    assert {p.split(" ")[0] for p in found} == {"observability:azureResourceGroup", "observability:azureVmName",
+                                                 "observability:azureNsgName"}
 
 
 def test_azure_dev_refuses_a_self_signed_certificate():
