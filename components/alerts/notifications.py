@@ -1,8 +1,8 @@
 """Where platform alerts go: one contact point from alertContactType / alertContactAddress, and a
 notification policy that routes every alert of this Grafana to it.
 
-A webhook or Teams URL may carry a token, so it is not written into the file: the file names the env
-var CONTACT_URL_ENV, which Grafana expands when it provisions, and `environment()` gives its value.
+A webhook or Teams URL carries a token, so it is not written into the file: Grafana reads it from the
+secret file CONTACT_URL_FILE (`$__file{}`, expanded when it provisions).
 """
 
 from __future__ import annotations
@@ -10,19 +10,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from components import constants as c
 from components.alerts.rules import ORG_ID, escape
 from components.settings import Settings
 
 CONTACT_POINT = "Platform on-call"
 CONTACT_POINT_UID = "platform-contact"
-CONTACT_URL_ENV = "ALERT_CONTACT_URL"
+CONTACT_URL_FILE = c.ALERT_CONTACT_URL_FILE
 
 
-def environment(settings: Settings) -> dict[str, str]:
-    """Env vars the Grafana container needs for the contact point (none for email or none)."""
-    if settings.alerts.contact_type in ("webhook", "teams"):
-        return {CONTACT_URL_ENV: settings.alerts.contact_address}
-    return {}
+def needs_contact_url(settings: Settings) -> bool:
+    """Whether Grafana needs the secret contact URL file (webhook and Teams contact points)."""
+    return settings.alerts.contact_type in ("webhook", "teams")
 
 
 def _receiver_settings(settings: Settings) -> dict[str, Any]:
@@ -30,7 +29,7 @@ def _receiver_settings(settings: Settings) -> dict[str, Any]:
     if kind == "email":
         addresses = [a.strip() for a in re.split(r"[,;\s]+", settings.alerts.contact_address) if a.strip()]
         return {"addresses": escape(";".join(addresses)), "singleEmail": False}
-    url = f"${{{CONTACT_URL_ENV}}}"
+    url = f"$__file{{{CONTACT_URL_FILE}}}"
     if kind == "webhook":
         return {"url": url, "httpMethod": "POST"}
     return {"url": url}  # teams: an incoming-webhook or Workflows URL

@@ -40,7 +40,6 @@ def environment(settings: Settings) -> dict[str, str]:
         "GF_SNAPSHOTS_EXTERNAL_ENABLED": "false",
         "GF_LOG_MODE": "console",
     }
-    env |= alerts.environment(settings)  # the contact point URL, expanded by provisioning
     if settings.postgres.enabled:
         env |= {
             "POSTGRES_HOST": settings.postgres.host,
@@ -71,6 +70,8 @@ def _secrets(settings: Settings) -> tuple[File, ...]:
              File(c.GRAFANA_SECRET_KEY_FILE, Ref("grafana_secret_key"), 0o400)]
     if settings.postgres.enabled:
         files.append(File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref("postgres_readonly_password"), 0o400))
+    if alerts.needs_contact_url(settings):
+        files.append(File(c.ALERT_CONTACT_URL_FILE, Ref("alert_contact_url"), 0o400))
     return tuple(files)
 
 

@@ -100,6 +100,7 @@ class Alerts:
     flow_error_rate_percent: int
     contact_type: str
     contact_address: str
+    contact_url: Secret | None
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                         r.secret("postgresAdminPassword"), r.boolean("postgresReadAllStats"))
     alerts = Alerts(r.integer("alertDiskUsagePercent", 1, 100), r.integer("alertErrorLogsPerMinute"),
                     r.number("alertLlmCostSpikeRatio", 1.0), r.integer("alertFlowErrorRatePercent", 1, 100),
-                    r.string("alertContactType", CONTACT_TYPES), r.string("alertContactAddress"))
+                    r.string("alertContactType", CONTACT_TYPES), r.string("alertContactAddress"),
+                    r.secret("alertContactUrl"))
     exporters = Exporters(r.boolean("exportPostgres"), r.boolean("exportRedis"), r.string("redisAddress"),
                           r.secret("redisPassword"), r.boolean("exportHostMetrics"),
                           r.boolean("exportContainerMetrics"))
@@ -79,7 +80,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
 
     _check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure)
     if deploying:
-        _check_deploy_secrets(r, tls, postgres)
+        _check_deploy_secrets(r, tls, postgres, alerts)
     if r.problems:
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
@@ -145,14 +146,14 @@ def _check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls:
         r.problem("dockerHost", docker.host, "must be unix:///path, ssh://user@host[:port] or tcp://host:port")
     if exporters.postgres and not postgres.enabled:
         r.problem("exportPostgres", True, "needs postgresEnabled: true (it uses the read-only role)")
-    if alerts.contact_type != "none" and not alerts.contact_address:
-        r.problem("alertContactAddress", "", f"required when alertContactType is {alerts.contact_type}")
+    if alerts.contact_type == "email" and not alerts.contact_address:
+        r.problem("alertContactAddress", "", "required when alertContactType is email")
     if environment == "railway" and (exporters.postgres or exporters.redis or exporters.host or exporters.containers):
         r.problem("exportPostgres/exportRedis/exportHostMetrics/exportContainerMetrics", True,
                   "exporters are off for railway (ADR-031: Railway uses its native metrics)")
 
 
-def _check_deploy_secrets(r: Reader, tls: Tls, postgres: Postgres) -> None:
+def _check_deploy_secrets(r: Reader, tls: Tls, postgres: Postgres, alerts: Alerts) -> None:
     if tls.source == "pem":
         for key, pem in (("tlsCertificatePem", tls.certificate_pem), ("tlsPrivateKeyPem", tls.private_key_pem)):
             if pem is None:
@@ -160,3 +161,6 @@ def _check_deploy_secrets(r: Reader, tls: Tls, postgres: Postgres) -> None:
     if postgres.enabled and postgres.admin_password is None:
         r.problem("postgresAdminPassword", "", "required when postgresEnabled is true: "
                   "pulumi config set --secret postgresAdminPassword")
+    if alerts.contact_type in ("webhook", "teams") and alerts.contact_url is None:
+        r.problem("alertContactUrl", "", f"required when alertContactType is {alerts.contact_type}: "
+                  "pulumi config set --secret alertContactUrl")

@@ -43,6 +43,8 @@ class StackSecrets(pulumi.ComponentResource):
             self.values["postgres_readonly_password"] = pulumi.Output.secret(
                 password("postgres-readonly-password", 40).result)
             self.values["postgres_admin_password"] = _secret(settings.postgres.admin_password)
+        if settings.alerts.contact_url:
+            self.values["alert_contact_url"] = _secret(settings.alerts.contact_url)
         if settings.exporters.redis_password:
             self.values["redis_password"] = _secret(settings.exporters.redis_password)
         self.values.update(self._tls(name, settings, child))

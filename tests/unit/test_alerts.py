@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from components import constants as c
-from components.alerts import alerting_files, environment
-from components.settings import Settings, from_stack_file
+from components.alerts import alerting_files
+from components.settings import Secret, Settings, from_stack_file
 
 HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs"}
 USAGE_UIDS = {"platform-llm-cost-spike", "platform-flow-error-rate"}
@@ -101,7 +101,6 @@ def test_component_down_fires_when_prometheus_cannot_answer():
 
 def test_no_contact_point_or_policy_for_contact_type_none():
     assert set(alerting_files(_settings(contact_type="none"))) == {"rules.yaml"}
-    assert environment(_settings(contact_type="none")) == {}
 
 
 def test_email_contact_point_lists_the_addresses():
@@ -112,12 +111,11 @@ def test_email_contact_point_lists_the_addresses():
 
 
 @pytest.mark.parametrize("kind", ["webhook", "teams"])
-def test_url_contact_point_reads_the_url_from_the_environment(kind):
-    settings = _settings(contact_type=kind, contact_address=WEBHOOK_URL)
+def test_url_contact_point_reads_the_url_from_its_secret_file(kind):
+    settings = _settings(contact_type=kind, contact_url=Secret(WEBHOOK_URL))
     (receiver,) = _files(settings)["contact-points.yaml"]["contactPoints"][0]["receivers"]
     assert receiver["type"] == kind
-    assert receiver["settings"]["url"] == "${ALERT_CONTACT_URL}"
-    assert environment(settings) == {"ALERT_CONTACT_URL": WEBHOOK_URL}
+    assert receiver["settings"]["url"] == "$__file{/run/secrets/alert_contact_url}"
     assert not any(WEBHOOK_URL in text for text in alerting_files(settings).values())
 
 
@@ -129,13 +127,13 @@ def test_policy_routes_alerts_to_the_contact_point():
 
 
 def test_every_file_is_version_1():
-    files = _files(_settings(contact_type="webhook", contact_address=WEBHOOK_URL))
+    files = _files(_settings(contact_type="webhook", contact_url=Secret(WEBHOOK_URL)))
     assert set(files) == {"contact-points.yaml", "policies.yaml", "rules.yaml"}
     assert all(document["apiVersion"] == 1 for document in files.values())
 
 
 def test_output_is_byte_for_byte_reproducible():
-    first = alerting_files(_settings(contact_type="teams", contact_address=WEBHOOK_URL))
-    second = alerting_files(_settings(contact_type="teams", contact_address=WEBHOOK_URL))
+    first = alerting_files(_settings(contact_type="teams", contact_url=Secret(WEBHOOK_URL)))
+    second = alerting_files(_settings(contact_type="teams", contact_url=Secret(WEBHOOK_URL)))
     assert first == second
     assert list(first) == sorted(first)

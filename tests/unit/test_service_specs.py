@@ -144,3 +144,12 @@ def test_only_platform_facing_containers_join_the_platform_network():
                            "externalNetwork": "migration_network"}, {"postgresAdminPassword"})
     joined = sorted(s.service for s in stack_specs(settings) if s.platform_network)
     assert joined == [c.ALLOY, c.GRAFANA, "postgres-readonly"]
+
+
+def test_a_webhook_contact_url_reaches_grafana_only_as_a_secret_file():
+    settings = parse("x", {"alertContactType": "webhook", "alertContactUrl": "https://hooks.example.com/t0ken"},
+                     {"alertContactUrl"})
+    grafana = {s.service: s for s in stack_specs(settings)}[c.GRAFANA]
+    files = {f.path: f.content for f in grafana.files}
+    assert files[c.ALERT_CONTACT_URL_FILE] == Ref("alert_contact_url")
+    assert not any("t0ken" in str(v) for v in grafana.env.values())

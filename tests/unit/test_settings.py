@@ -161,3 +161,13 @@ def test_secure_values_in_a_stack_file_stay_unknown(tmp_path):
         "config:\n  observability:grafanaAdminPassword:\n    secure: v1:abc\n")
     password = from_stack_file("s", tmp_path).grafana.admin_password
     assert password is not None and password.known is False and "abc" not in repr(password)
+
+
+def test_a_webhook_contact_point_needs_its_secret_url_at_deploy():
+    found = problems({"alertContactType": "webhook"})
+    assert any("alertContactUrl" in p and "--secret" in p for p in found)
+
+
+def test_the_offline_render_does_not_need_deploy_secrets():
+    settings = parse("x", {"postgresEnabled": True, "alertContactType": "teams"}, deploying=False)
+    assert settings.postgres.admin_password is None and settings.alerts.contact_url is None
