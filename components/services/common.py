@@ -31,6 +31,6 @@ def admin_ports(settings: Settings, service: str) -> tuple[Port, ...]:
     return (Port(port, port, "127.0.0.1"),)
 
 
-def http_probe(url: str) -> tuple[str, ...]:
+def http_probe(url: str, *wget_flags: str) -> tuple[str, ...]:
     """A healthcheck for images that ship busybox wget (Grafana, Prometheus, nginx)."""
-    return ("CMD", "wget", "-q", "-O", "/dev/null", url)
+    return ("CMD", "wget", "-q", "-O", "/dev/null", *wget_flags, url)

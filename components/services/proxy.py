@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components import constants as c
 from components.model import ContainerSpec, File, Healthcheck, Port, Ref, Volume
-from components.services.common import config_file
+from components.services.common import config_file, http_probe
 from components.settings import Settings
 
 CONFIG_PATH = "/etc/nginx/nginx.conf"
@@ -30,8 +30,7 @@ def spec(settings: Settings) -> ContainerSpec:
         volumes=tls_volumes,
         ports=(Port(c.PORTS[c.PROXY], settings.grafana.port),),
         # busybox wget in the alpine image; the certificate is for the public name, not 127.0.0.1.
-        healthcheck=Healthcheck(("CMD", "wget", "-q", "-O", "/dev/null", "--no-check-certificate", HEALTH_URL),
-                                start_period="10s"),
+        healthcheck=Healthcheck(http_probe(HEALTH_URL, "--no-check-certificate"), start_period="10s"),
         memory_mb=settings.memory_mb[c.PROXY],
         depends_on=(c.GRAFANA,),
     )
