@@ -54,11 +54,6 @@ P95_BY_PHASE = f"""
 PROMETHEUS_NOTE = "From Prometheus; empty until the backend exports agent_runs_total / agent_duration_ms via OTel."
 
 
-def _duration(quantile: float) -> k.prometheus.Dataquery:
-    return k.promql(f"histogram_quantile({quantile}, sum by (le, agent) (rate({DURATION_BUCKETS}[$__rate_interval])))",
-                    f"p{round(quantile * 100)} {{{{agent}}}}")
-
-
 def _run_metrics() -> list:
     return [
         k.dashboard.Row("Run metrics (Prometheus)"),
@@ -66,7 +61,8 @@ def _run_metrics() -> list:
                                                             "{{agent}}"), description=PROMETHEUS_NOTE, w=8),
         k.timeseries_panel("Runs by outcome", "ops", k.promql(f"sum by (outcome) (rate({RUNS}[$__rate_interval]))",
                                                               "{{outcome}}"), description=PROMETHEUS_NOTE, w=8),
-        k.timeseries_panel("Duration p50 / p95 by agent", "ms", _duration(0.5), _duration(0.95),
+        k.timeseries_panel("Duration p50 / p95 by agent", "ms",
+                           *(k.quantile_query(DURATION_BUCKETS, q, "agent") for q in (0.5, 0.95)),
                            description=PROMETHEUS_NOTE, w=8),
     ]
 

@@ -78,6 +78,13 @@ def promql(expr: str, legend: str = "", instant: bool = False) -> prometheus.Dat
     return query.instant() if instant else query.range()
 
 
+def quantile_query(buckets: str, quantile: float, by: str = "") -> prometheus.Dataquery:
+    """A histogram quantile over `buckets` (a selector of *_bucket series), optionally per label `by`."""
+    grouping = f"le, {by}" if by else "le"
+    legend = f"p{round(quantile * 100)}" + (f" {{{{{by}}}}}" if by else "")
+    return promql(f"histogram_quantile({quantile}, sum by ({grouping}) (rate({buckets}[$__rate_interval])))", legend)
+
+
 def logql(expr: str, legend: str = "", max_lines: int | None = None) -> loki.Dataquery:
     query = loki.Dataquery().expr(expr).datasource(datasource(c.LOKI))
     if legend:

@@ -54,18 +54,14 @@ VECTOR_CALLS = f"""
 PROMETHEUS_NOTE = "From Prometheus; empty until the TenantMemoryManager exports its OTel metrics (ADR-031 phase 4)."
 
 
-def _latency(quantile: float) -> k.prometheus.Dataquery:
-    return k.promql(f"histogram_quantile({quantile}, sum by (le) (rate({LATENCY_BUCKETS}[$__rate_interval])))",
-                    f"p{round(quantile * 100)}")
-
-
 def _search_metrics() -> list:
     return [
         k.dashboard.Row("Search metrics (Prometheus)"),
         k.timeseries_panel("Memory search rate by scope", "ops",
                            k.promql(f"sum by (scope) (rate({SEARCHES}[$__rate_interval]))", "{{scope}}"),
                            description=PROMETHEUS_NOTE),
-        k.timeseries_panel("Memory search latency", "ms", _latency(0.5), _latency(0.95), _latency(0.99),
+        k.timeseries_panel("Memory search latency", "ms",
+                           *(k.quantile_query(LATENCY_BUCKETS, q) for q in (0.5, 0.95, 0.99)),
                            description=PROMETHEUS_NOTE),
     ]
 
