@@ -13,7 +13,7 @@ import re2
 from tests.validators.alloy_syntax import AlloySyntaxError, Expr, parse
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(__file__).with_name("redaction_corpus.txt")
+CORPUS = Path(__file__).parent / "fixtures" / "redaction_corpus.txt"
 OPEN, CLOSE = "⟦", "⟧"
 
 
