@@ -70,7 +70,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   "e.g. myacr.azurecr.io")
     railway_mode = r.string("railwayMode", RAILWAY_MODES)
     azure = _azure(r) if environment == "azure-dev" else None
-    rotation_days = r.integer("passwordRotationDays", 1, 3650)
+    rotation_days = r.integer("rotationWindowDays", 1, 3650)
     frontend_url = r.string("frontendUrl") or f"https://{grafana.domain}"
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", frontend_url):
         r.problem("frontendUrl", frontend_url, "must be an http(s) URL such as https://app.example.com")

@@ -80,7 +80,7 @@ def test_generated_passwords_carry_the_current_windows_keeper(program):
 
 
 def test_the_period_is_the_password_rotation_days_setting():
-    keepers = {r.name: r.inputs.get("keepers") for r in program_on(LAST_DAY, passwordRotationDays=30).of_type(PASSWORD)}
+    keepers = {r.name: r.inputs.get("keepers") for r in program_on(LAST_DAY, rotationWindowDays=30).of_type(PASSWORD)}
     assert keepers["secrets-grafana-admin-password"] == {"rotation": current_window(30, LAST_DAY).keeper}
 
 
