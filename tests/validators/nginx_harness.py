@@ -23,26 +23,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from collections.abc import Iterator
 
-try:
-    from tests.validators.tools import require_tool
-except ModuleNotFoundError as missing:
-    if missing.name != "tests.validators.tools":
-        raise
-
-    # Stand-in until the shared helper exists: same contract, PATH lookup only.
-    def require_tool(name: str) -> str:
-        import shutil
-
-        import pytest
-
-        found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-        if found:
-            return found
-        reason = f"{name} is not installed"
-        if os.environ.get("REQUIRE_VALIDATORS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-
 
 PRODUCT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "proxy" / "nginx.conf"
 TIMEOUT = 5.0
@@ -105,12 +85,6 @@ def write_mapped_config(openssl: str, root: Path, port: int, upstream_port: int)
     conf.write_text(map_for_local_nginx(product_config(), root=root, port=port,
                                         upstream_port=upstream_port))
     return conf
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _EchoHandler(BaseHTTPRequestHandler):

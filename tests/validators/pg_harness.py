@@ -13,7 +13,6 @@ import io
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.validators.tools import require_tool
+from tests.validators.tools import free_port, require_tool
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "config" / "postgres" / "grafana_readonly.sql"
@@ -117,12 +116,6 @@ def _client_env() -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _server_command(command: list[str]) -> list[str]:
     # initdb and postgres refuse to run as root; the Debian package creates the `postgres` user.
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
@@ -188,7 +181,7 @@ def pg_cluster_fixture():
     """The running cluster with the fixtures loaded and grafana_readonly created by the project's script."""
     # resolve(): pg_ctl may be a symlink on PATH; initdb, postgres and psql sit beside the real one.
     bindir = Path(require_tool("pg_ctl")).resolve().parent
-    cluster = PgCluster(bindir, _workdir(), _free_port())
+    cluster = PgCluster(bindir, _workdir(), free_port())
     try:
         _init(cluster)
         _pg_ctl(cluster, "-l", str(cluster.workdir / "server.log"), "start")

@@ -6,9 +6,9 @@ import re
 import subprocess
 
 from components import constants as c
-from tests.validators.nginx_harness import (directive_args, free_port, map_for_local_nginx,
-                                            product_config, require_tool, size_bytes,
+from tests.validators.nginx_harness import (directive_args, map_for_local_nginx, product_config, size_bytes,
                                             write_mapped_config)
+from tests.validators.tools import free_port, require_tool
 
 MOZILLA_INTERMEDIATE_TLS12 = (
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.validators.nginx_harness import (TIMEOUT, client_context, directive_args, free_port,
-                                            handshake, https, permissive_tls_server, product_config,
-                                            require_tool, running_nginx, size_bytes, stub_upstream,
-                                            write_mapped_config)
+from tests.validators.nginx_harness import (TIMEOUT, client_context, directive_args, handshake, https,
+                                            permissive_tls_server, product_config, running_nginx, size_bytes,
+                                            stub_upstream, write_mapped_config)
+from tests.validators.tools import free_port, require_tool
 
 # (TLS version, cipher string): what each refusal test offers.
 TLS11 = (ssl.TLSVersion.TLSv1_1, "DEFAULT:@SECLEVEL=0")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -23,7 +22,7 @@ import yaml
 from components import constants as c
 from tests.validators.prometheus_harness import (CONFIG_FLAG, DATA_FLAG, container_command, container_root,
                                                  flag_value, mapped_config, snappy_block, write_request)
-from tests.validators.tools import require_tool
+from tests.validators.tools import free_port, require_tool
 
 STACK_JOBS = {c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY}
 RETENTION_FLAG = "--storage.tsdb.retention.time="
@@ -37,12 +36,6 @@ def seconds(duration: str) -> int:
     parts = re.findall(r"(\d+)([ywdhms])", duration)
     assert parts and "".join(n + u for n, u in parts) == duration, duration
     return sum(int(n) * units[u] for n, u in parts)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def local_command(binary: str, command: list[str], config: Path, data: Path, port: int) -> list[str]:

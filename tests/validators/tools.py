@@ -9,6 +9,7 @@ the Debian locations.
 from __future__ import annotations
 
 import os
+import socket
 import re
 import shutil
 from pathlib import Path
@@ -100,3 +101,10 @@ def require_tool(name: str) -> str:
     if os.environ.get("REQUIRE_VALIDATORS") == "1":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now, for a server a test starts on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
