@@ -20,6 +20,17 @@ READY_PROBE = ("exec 3<>/dev/tcp/127.0.0.1/12345 && printf 'GET /-/ready HTTP/1.
                "&& head -n 1 <&3 | grep -q ' 200 '")
 
 
+# config/alloy/*.alloy: Alloy loads every file of its config directory as one configuration. The log
+# pipeline and OTLP routing are shared by every target; the rest is chosen per target.
+SHARED_FILES = ("logs-process.alloy", "otlp.alloy")
+STACK_WRITE_FILES = ("write-stack.alloy", "stack-metrics.alloy")  # ship to this stack's own backends
+DOCKER_HOST_FILES = ("docker-logs.alloy", "docker-volumes.alloy")
+
+
+def _config_files(names: tuple[str, ...]) -> tuple[File, ...]:
+    return tuple(config_file(c.ALLOY, name, f"{CONFIG_DIR_IN_CONTAINER}/{name}") for name in names)
+
+
 def _exporter_file(name: str) -> File:
     source = CONFIG_DIR / c.ALLOY / "exporters" / f"{name}.alloy"
     return File(f"{CONFIG_DIR_IN_CONTAINER}/{name}.alloy", source.read_text())
@@ -80,7 +91,7 @@ def spec(settings: Settings) -> ContainerSpec:
             TEMPO_OTLP_ENDPOINT=f"{c.TEMPO}:{c.OTLP_GRPC_PORT}",
             **exporter_env,
         ),
-        files=(config_file(c.ALLOY, "config.alloy", f"{CONFIG_DIR_IN_CONTAINER}/config.alloy"), *exporter_files),
+        files=(*_config_files(SHARED_FILES + STACK_WRITE_FILES + DOCKER_HOST_FILES), *exporter_files),
         volumes=(Volume(data_volume_name(c.ALLOY), STORAGE_PATH),
                  Volume(DOCKER_SOCKET, DOCKER_SOCKET, read_only=True, bind=True),
                  *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from components import constants as c
+from components.services.alloy import DOCKER_HOST_FILES, SHARED_FILES, STACK_WRITE_FILES
 from tests.validators.alloy_syntax import Block, Expr, parse
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -18,6 +19,7 @@ SERVICES = {s: f"{s}:{c.PORTS[s]}" for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROME
 PLATFORM_LABELS = {"client_account_id", "engagement_id", "flow_id", "agent", "phase", "status"}
 EXPORTERS = ("postgres", "redis", "host", "containers")
 DOCKER_SOCKET = "unix:///var/run/docker.sock"
+DOCKER_HOST_ALLOY = SHARED_FILES + STACK_WRITE_FILES + DOCKER_HOST_FILES
 
 
 def config_text(relative: str) -> str:
@@ -28,8 +30,10 @@ def yaml_config(relative: str) -> dict:
     return yaml.safe_load(config_text(relative))
 
 
-def alloy(relative: str = "alloy/config.alloy") -> dict[str, Block]:
-    return {b.id: b for b in parse(config_text(relative)).blocks}
+def alloy(relative: str | None = None) -> dict[str, Block]:
+    """The blocks of one file, or (by default) of every file the Docker-host Alloy loads together."""
+    names = [relative] if relative else [f"alloy/{name}" for name in DOCKER_HOST_ALLOY]
+    return {b.id: b for name in names for b in parse(config_text(name)).blocks}
 
 
 def refs(value: object) -> list[str]:
@@ -239,14 +243,14 @@ def test_only_the_watched_volumes_leave_alloy_as_disk_usage():
 # --- Alloy: optional exporters -------------------------------------------------------------------
 
 @pytest.mark.parametrize("exporter", EXPORTERS)
-def test_an_exporter_file_uses_only_its_own_components_and_config_alloy(exporter):
+def test_an_exporter_file_uses_only_its_own_components_and_the_shared_ones(exporter):
     own = alloy(f"alloy/exporters/{exporter}.alloy")
     referenced = {r for block in own.values() for r in block_refs(block)}
     assert referenced and referenced <= set(own) | set(alloy())
 
 
 def test_component_names_stay_unique_with_every_exporter_enabled():
-    ids = [b.id for name in ["config.alloy", *(f"exporters/{e}.alloy" for e in EXPORTERS)]
+    ids = [b.id for name in [*DOCKER_HOST_ALLOY, *(f"exporters/{e}.alloy" for e in EXPORTERS)]
            for b in parse(config_text(f"alloy/{name}")).blocks]
     assert len(ids) == len(set(ids))
 

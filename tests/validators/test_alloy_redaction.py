@@ -1,4 +1,4 @@
-"""Alloy's log redaction, replayed outside Alloy: the stage.replace expressions of config.alloy run
+"""Alloy's log redaction, replayed outside Alloy: the stage.replace expressions of logs-process.alloy run
 with RE2 (the syntax and semantics of Go's regexp) over a corpus of real-looking log lines, exactly
 as loki.process applies them: in file order, every capture group of every match replaced."""
 
@@ -18,7 +18,7 @@ OPEN, CLOSE = "⟦", "⟧"
 
 
 def alloy_config() -> str:
-    return (ROOT / "config" / "alloy" / "config.alloy").read_text()
+    return (ROOT / "config" / "alloy" / "logs-process.alloy").read_text()
 
 
 def replace_stages() -> list[tuple[str, str]]:

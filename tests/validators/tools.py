@@ -27,6 +27,8 @@ OVERRIDES = {
     "pg_ctl": "PG_BIN",
     "node": "NODE",
     "checkov": "CHECKOV",
+    "alloycheck": "ALLOYCHECK",
+    "grafana-bin": "GRAFANA_BIN",
 }
 
 # Where scripts/install-validators.sh puts the tools it keeps out of the system, relative to the repo.
@@ -34,6 +36,13 @@ REPO_TOOLS = {
     "promtool": ".tools/prometheus/usr/bin/promtool",
     "prometheus": ".tools/prometheus/usr/bin/prometheus",
     "checkov": ".tools/checkov-venv/bin/checkov",
+}
+
+# What ../shared/tools provides beside the repository (read-only): Alloy's parser, and the directory with
+# the real Loki and Tempo binaries (xz-compressed; tests/validators/grafana_bin.py unpacks them).
+SHARED_TOOLS = {
+    "alloycheck": "../shared/tools/alloy-syntax/alloycheck",
+    "grafana-bin": "../shared/tools/grafana-bin/unpack",
 }
 
 # The grammar packages tests/validators/grammar/parse.mjs imports.
@@ -80,7 +89,7 @@ def find_tool(name: str) -> tuple[str | None, str]:
         if not found:
             return None, f"{variable}={override} does not point to an executable {name}"
     else:
-        local = REPO_TOOLS.get(name)
+        local = REPO_TOOLS.get(name) or SHARED_TOOLS.get(name)
         found = (_executable(repo_root() / local) if local else None) or _system_tool(name)
         if not found:
             return None, f"{name} not found (set {variable}, or put it on PATH)"
