@@ -9,13 +9,21 @@ Props carry the engine's camelCase names. In `pulumi preview` a prop can be unkn
 from __future__ import annotations
 
 import re
+import sys
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (PolicyConfigSchema, ReportViolation, ResourceValidationArgs,
                            ResourceValidationPolicy, Severity)
 from pulumi_policy.proxy import UnknownValueError
+
+# The allowlist rule is the program's own (components/allowlist.py, standard library only), so the settings and
+# this pack can never disagree. The CLI runs the pack from policy/ with policy/venv: put the project root on the
+# path so `components.allowlist` imports there too (it needs nothing from the program's virtualenv).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from components.allowlist import open_to_internet_problem  # noqa: E402
 
 CONTAINER = "docker:index/container:Container"
 REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage"
@@ -31,7 +39,6 @@ PROXY = "proxy"
 GRAFANA = "grafana"
 
 GRAFANA_PORT = 9999
-OPEN_SOURCES = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any"})
 LOOPBACK_IPS = frozenset({"127.0.0.1", "::1"})
 GRAFANA_LOCKED_ENV = {"GF_AUTH_ANONYMOUS_ENABLED": "false", "GF_USERS_ALLOW_SIGN_UP": "false"}
 DIGEST_PIN = re.compile(r"@sha256:[0-9a-f]{64}$")
@@ -111,10 +118,12 @@ def _open_rule_problem(name: str, rule: Mapping[str, Any], port: int) -> str | N
     if not _covers_port(ports, port):
         return None
     sources = _as_list(rule.get("sourceAddressPrefix")) + _as_list(rule.get("sourceAddressPrefixes"))
-    open_sources = sorted({str(s) for s in sources if str(s).strip().lower() in OPEN_SOURCES})
-    if not open_sources:
+    if not sources:
+        sources = ["*"]  # ARM reads a rule without a source as any source
+    problem = open_to_internet_problem(str(s) for s in sources)
+    if problem is None:
         return None
-    return (f"NSG rule '{name}' allows port {port} from {', '.join(open_sources)}: restrict the source to "
+    return (f"NSG rule '{name}' allows port {port} from the internet ({problem}): restrict the source to "
             "the office CIDRs (allowedSourceCidrs)")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 
 import yaml
 from pulumi_policy import ResourceValidationPolicy
@@ -80,3 +82,11 @@ def test_config_registry_is_the_one_azure_dev_pulls_from() -> None:
 def test_name_fallbacks_match_the_project_container_names() -> None:
     assert constants.container_name(constants.PROXY) == p.CONTAINER_PREFIX + p.PROXY
     assert constants.container_name(constants.GRAFANA) == p.CONTAINER_PREFIX + p.GRAFANA
+
+
+def test_policies_import_from_the_pack_directory_with_only_the_allowlist_from_the_program() -> None:
+    """As the CLI runs it (cwd policy/, policy/venv): the shared rule comes in without the program's packages."""
+    probe = "import sys, policies; print(' '.join(sorted(m for m in sys.modules if m.startswith('components'))))"
+    result = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.'); {probe}"],
+                            cwd=POLICY_DIR, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["components", "components.allowlist"]

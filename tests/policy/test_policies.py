@@ -79,6 +79,31 @@ def test_nsg_rule_with_an_open_prefix_in_its_list_is_a_violation() -> None:
     assert len(nsg(rule(sourceAddressPrefixes=["203.0.113.0/28", "0.0.0.0/0"]))) == 1
 
 
+@pytest.mark.parametrize("source", ["0.0.0.0/00", "0::/0", "INTERNET", "Any", " * ", "1.2.3.4/0", "10.0.0.0/7",
+                                    "AzureCloud", "::ffff:0.0.0.0/96"])
+def test_nsg_rule_open_in_any_spelling_azure_accepts_is_a_violation(source: str) -> None:
+    [violation] = nsg(rule(sourceAddressPrefixes=None, sourceAddressPrefix=source))
+    assert "allows port 9999 from the internet" in violation
+
+
+def test_nsg_rule_whose_prefixes_together_cover_ipv4_is_a_violation() -> None:
+    [violation] = nsg(rule(sourceAddressPrefixes=[f"{first}.0.0.0/8" for first in range(256)]))
+    assert "cover all of IPv4" in violation
+
+
+def test_nsg_rule_without_any_source_counts_as_open() -> None:
+    assert len(nsg(rule(sourceAddressPrefixes=None))) == 1
+
+
+def test_nsg_rule_from_the_virtual_network_tag_passes() -> None:
+    assert nsg(rule(sourceAddressPrefixes=None, sourceAddressPrefix="VirtualNetwork")) == []
+
+
+def test_the_pack_uses_the_settings_allowlist_rule() -> None:
+    from components import allowlist
+    assert p.open_to_internet_problem is allowlist.open_to_internet_problem
+
+
 @pytest.mark.parametrize("ranges", [{"destinationPortRange": "9000-10000"}, {"destinationPortRange": "*"},
                                     {"destinationPortRange": None, "destinationPortRanges": ["443", "9999"]}])
 def test_nsg_port_ranges_covering_9999_count(ranges: dict[str, Any]) -> None:
