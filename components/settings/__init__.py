@@ -5,12 +5,13 @@ Pulumi engine (`from_pulumi`) or from `Pulumi.<stack>.yaml` (`from_stack_file`, 
 render and the tests). All problems are collected and reported together as one `SettingsError`.
 """
 
+from components.allowlist import open_to_internet_problem
 from components.settings.reader import ROOT, load_schema
 from components.settings.sources import from_pulumi, from_stack_file
 from components.settings.types import (Alerts, Azure, DockerHost, Exporters, GrafanaAccess, Postgres, Retention,
                                        Secret, Settings, SettingsError, Tls)
 from components.settings.validate import OPEN_SOURCES, parse
 
-__all__ = ["OPEN_SOURCES", "ROOT", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres",
+__all__ = ["OPEN_SOURCES", "ROOT", "open_to_internet_problem", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres",
            "Retention", "Secret", "Settings", "SettingsError", "Tls", "from_pulumi", "from_stack_file",
            "load_schema", "parse"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from components import constants as c
+from components.settings.formats import Format
 from components.settings.types import Secret
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,18 +32,29 @@ class Reader:
 
     def problem(self, key: str, value: Any, allowed: str) -> None:
         shown = "[secret]" if key in self.secret_keys else json.dumps(value)
+        if key in self.schema and key not in self.raw:
+            shown += " (not set: the default)"  # never blame the user for a value they did not write
         self.problems.append(f"{c.PROJECT}:{key} = {shown}: {allowed}")
+
+    def is_set(self, key: str) -> bool:
+        return key in self.raw
 
     def _value(self, key: str) -> Any:
         return self.raw[key] if key in self.raw else self.schema[key]["default"]
 
-    def string(self, key: str, choices: tuple[str, ...] | None = None) -> str:
+    def string(self, key: str, choices: tuple[str, ...] | None = None, fmt: Format | None = None,
+               required: bool = False) -> str:
+        """A string; `required` refuses empty (or blank), `fmt` is checked on any non-empty value."""
         value = self._value(key)
         if not isinstance(value, str):
             self.problem(key, value, "must be a string")
             return str(value)
         if choices and value not in choices:
             self.problem(key, value, f"allowed values are {' | '.join(choices)}")
+        elif required and not value.strip():
+            self.problem(key, value, "must not be empty" + (f"; it {fmt.allowed}" if fmt else ""))
+        elif fmt and value and not fmt.fits(value):
+            self.problem(key, value, fmt.allowed)
         return value
 
     def integer(self, key: str, low: int = 1, high: int | None = None) -> int:
@@ -56,14 +68,14 @@ class Reader:
             return low
         return number
 
-    def number(self, key: str, low: float) -> float:
+    def number(self, key: str, low: float, high: float) -> float:
         value = self._value(key)
         try:
             number = float(value)
         except (TypeError, ValueError):
             number = None
-        if number is None or isinstance(value, bool) or number < low:
-            self.problem(key, value, f"must be a number of at least {low}")
+        if number is None or isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
+            self.problem(key, value, f"must be a number from {low:g} to {high:g}")
             return low
         return number
 
@@ -81,8 +93,8 @@ class Reader:
         if isinstance(value, str):
             with contextlib.suppress(json.JSONDecodeError):
                 value = json.loads(value)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(key, value, "must be a list of strings")
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(key, value, "must be a list of non-empty strings, e.g. [\"a\", \"b\"]")
             return ()
         return tuple(value)
 
@@ -100,10 +112,3 @@ class Reader:
 
 IMAGE_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9._-]+)*$")
 
-
-def cidr_problem(cidr: str) -> str | None:
-    try:
-        ipaddress.ip_network(cidr, strict=True)
-    except ValueError as exc:
-        return str(exc)
-    return None

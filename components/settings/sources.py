@@ -1,17 +1,25 @@
-"""Where raw settings come from: the running Pulumi program, or a Pulumi.<stack>.yaml file offline."""
+"""Where raw settings come from: the running Pulumi program, or a Pulumi.<stack>.yaml file offline.
+
+Both go through the same steps — the engine's config map (full key -> string), then `project_values` —
+so the offline render and `pulumi up` can never disagree about a file.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from components import constants as c
 from components.settings.reader import ROOT
+from components.settings.stackfile import read_stack_config
+from components.settings.suggest import close_match
 from components.settings.types import Secret, Settings, SettingsError
 from components.settings.validate import parse
+
+# Config namespaces of the providers this project uses (and the engine's own): their keys are theirs to check.
+PROVIDER_NAMESPACES = ("pulumi", "azure-native", "docker", "kubernetes", "random", "tls", "command", "railway")
 
 
 def from_stack_file(stack: str, root: Path = ROOT) -> Settings:
@@ -20,16 +28,11 @@ def from_stack_file(stack: str, root: Path = ROOT) -> Settings:
     if not path.exists():
         stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
         raise SettingsError(stack, [f"no {path.name}; stacks here: {', '.join(stacks)}"])
-    raw, secret_keys = {}, set()
-    for key, value in (yaml.safe_load(path.read_text()) or {}).get("config", {}).items():
-        namespace, _, short = key.rpartition(":")
-        if namespace not in ("", c.PROJECT):
-            continue  # provider settings such as azure-native:location
-        if isinstance(value, dict) and "secure" in value:
-            value = Secret("[secret]", known=False)
-            secret_keys.add(short)
-        raw[short] = value
-    return parse(stack, raw, secret_keys, root, deploying=False)
+    config = read_stack_config(path)
+    raw, secret_keys, problems = project_values(config.values, config.secure)
+    for key in secret_keys:
+        raw[key] = Secret("[secret]", known=False)
+    return parse(stack, raw, secret_keys, root, deploying=False, found=problems)
 
 
 def from_pulumi() -> Settings:
@@ -37,20 +40,40 @@ def from_pulumi() -> Settings:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    prefix = f"{c.PROJECT}:"
     everything = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret = {k for k in everything if runtime_config.is_config_secret(k)}
+    secret |= set(runtime_config.get_config_secret_keys_env())
+    raw, secret_keys, problems = project_values(everything, secret)
+    return parse(pulumi.get_stack(), raw, secret_keys, found=problems)
+
+
+def project_values(config: Mapping[str, Any], secret: Iterable[str]) -> tuple[dict[str, Any], set[str], list[str]]:
+    """(this project's values by short key, its secret short keys, problems with keys of unknown namespaces)."""
+    prefix = f"{c.PROJECT}:"
+    secret = set(secret)
     raw: dict[str, Any] = {}
-    for key, value in everything.items():
-        if key.startswith(prefix):
-            raw[key[len(prefix):]] = _decode(value)
-    secret_keys = {k for k in raw if runtime_config.is_config_secret(prefix + k)}
-    secret_keys |= {k[len(prefix):] for k in runtime_config.get_config_secret_keys_env() if k.startswith(prefix)}
-    return parse(pulumi.get_stack(), raw, secret_keys)
+    problems: list[str] = []
+    for key, value in sorted(config.items()):
+        namespace, _, short = key.partition(":")
+        if namespace == c.PROJECT:
+            raw[short] = _decode(value)
+        elif namespace not in PROVIDER_NAMESPACES:
+            shown = "[secret]" if key in secret else json.dumps(_decode(value))
+            problems.append(f"{key} = {shown}: {_namespace_hint(namespace, short)}")
+    return raw, {k[len(prefix):] for k in secret if k.startswith(prefix)}, problems
+
+
+def _namespace_hint(namespace: str, short: str) -> str:
+    close = close_match(namespace, (c.PROJECT, *PROVIDER_NAMESPACES))
+    if close:
+        return f"unknown namespace '{namespace}', did you mean {close}:{short}?"
+    return (f"unknown namespace '{namespace}': neither this project ({c.PROJECT}) nor a provider it uses "
+            f"({', '.join(PROVIDER_NAMESPACES)})")
 
 
 def _decode(value: Any) -> Any:
-    """The engine hands every value over as a string; arrays arrive JSON-encoded."""
-    if isinstance(value, str) and value[:1] == "[":
+    """The engine hands every value over as a string; arrays and objects arrive JSON-encoded."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
         try:
             return json.loads(value)
         except json.JSONDecodeError:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 from components import constants as c
 from components.settings import load_schema
+from components.settings.stackfile import read_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-value-0123456789-abcdefghijklmnop"
@@ -162,22 +162,25 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def stack_config(stack: str, overrides: dict[str, Any] | None = None,
-                 secrets: dict[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
-    """The config map the engine would hand the program for `stack`, with test overrides."""
+def stack_config(stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, str] | None = None,
+                 root: Path = ROOT) -> tuple[dict[str, str], list[str]]:
+    """The config map the engine would hand the program for `stack`, with test overrides.
+
+    The stack file is read by the same reader as the offline render (a broken file raises SettingsError,
+    as the engine refuses it before the program starts)."""
     values: dict[str, Any] = {k: v["default"] for k, v in load_schema().items()}
     secret_keys: set[str] = set()
-    raw = (yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}).get("config", {})
+    stack_file = read_stack_config(root / f"Pulumi.{stack}.yaml")
     extra: dict[str, str] = {}
-    for key, value in raw.items():
-        namespace, _, short = key.rpartition(":")
-        if isinstance(value, dict) and "secure" in value:
+    for key, value in stack_file.values.items():
+        namespace, _, short = key.partition(":")
+        if key in stack_file.secure:
             value = TEST_SECRET
-            secret_keys.add(short)
-        if namespace in ("", c.PROJECT):
+        if namespace == c.PROJECT:
             values[short] = value
+            secret_keys |= {short} if key in stack_file.secure else set()
         else:
-            extra[key] = _engine_string(value)
+            extra[key] = value
     values.update(overrides or {})
     if values.get("postgresEnabled") in (True, "true") and not (secrets or {}).get("postgresAdminPassword") \
             and "postgresAdminPassword" not in secret_keys:
@@ -187,7 +190,8 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None,
         values[key] = value
         secret_keys.add(key)
     config = {f"{c.PROJECT}:{k}": _engine_string(v) for k, v in values.items()} | extra
-    return config, sorted(f"{c.PROJECT}:{k}" for k in secret_keys)
+    foreign_secrets = {k for k in stack_file.secure if k in extra}
+    return config, sorted({f"{c.PROJECT}:{k}" for k in secret_keys} | foreign_secrets)
 
 
 def _engine_string(value: Any) -> str:
@@ -197,11 +201,11 @@ def _engine_string(value: Any) -> str:
 
 
 def run_program(stack: str, overrides: dict[str, Any] | None = None,
-                secrets: dict[str, str] | None = None) -> Program:
+                secrets: dict[str, str] | None = None, root: Path = ROOT) -> Program:
     mocks = RecordingMocks()
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=c.PROJECT, stack=stack, preview=False, monitor=monitor)
-    config, secret_keys = stack_config(stack, overrides, secrets)
+    config, secret_keys = stack_config(stack, overrides, secrets, root)
     pulumi.runtime.set_all_config(config, secret_keys)
     namespace: dict[str, Any] = {}
 
