@@ -85,7 +85,7 @@ def open_to_internet_problem(sources: Iterable[str]) -> str | None:
     networks = [_as_ipv4(n) for n in (as_network(e) for e in entries) if n is not None]
     for version, everything in ((4, ipaddress.IPv4Network("0.0.0.0/0")), (6, ipaddress.IPv6Network("::/0"))):
         same = [n for n in networks if n.version == version]
-        if everything in ipaddress.collapse_addresses(same):  # type: ignore[arg-type]
+        if everything in ipaddress.collapse_addresses(same):  # type: ignore[type-var]
             return f"together its {len(same)} IPv{version} entries cover all of IPv{version}"
     return None
 

@@ -12,6 +12,6 @@ from components.settings.types import (Alerts, Azure, DockerHost, Exporters, Gra
                                        Secret, Settings, SettingsError, Tls)
 from components.settings.validate import OPEN_SOURCES, parse
 
-__all__ = ["OPEN_SOURCES", "ROOT", "open_to_internet_problem", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres",
+__all__ = ["OPEN_SOURCES", "ROOT", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres",
            "Retention", "Secret", "Settings", "SettingsError", "Tls", "from_pulumi", "from_stack_file",
-           "load_schema", "parse"]
+           "load_schema", "open_to_internet_problem", "parse"]

@@ -64,6 +64,6 @@ KEY_VAULT = Format(is_key_vault_name, "must be a Key Vault name: 3-24 letters, d
 ACR_NAME = Format(_full(r"[A-Za-z0-9]{5,50}"), "must be an ACR name: 5-50 letters or digits")
 CREDENTIAL_SET_ID = Format(
     _full(r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+/providers/Microsoft\.ContainerRegistry/"
-          r"registries/[A-Za-z0-9]{5,50}/credentialSets/[A-Za-z0-9-]{5,50}", re.IGNORECASE),
+          r"registries/[A-Za-z0-9]+/credentialSets/[A-Za-z0-9-]+", re.IGNORECASE),
     "must be an ACR credential set resource id, /subscriptions/<id>/resourceGroups/<rg>/providers/"
     "Microsoft.ContainerRegistry/registries/<acr>/credentialSets/<name>")

@@ -31,13 +31,16 @@ class Reader:
         self.problems: list[str] = []
 
     def problem(self, key: str, value: Any, allowed: str) -> None:
-        shown = "[secret]" if key in self.secret_keys else json.dumps(value)
-        if key in self.schema and key not in self.raw:
+        shown = "[secret]" if key in self.secret_keys else shown_value(value)
+        if key in self.schema and not self.is_set(key):
             shown += " (not set: the default)"  # never blame the user for a value they did not write
         self.problems.append(f"{c.PROJECT}:{key} = {shown}: {allowed}")
 
     def is_set(self, key: str) -> bool:
-        return key in self.raw
+        """Whether the stack gives `key` a value other than its default (the engine passes defaults along)."""
+        if key not in self.raw:
+            return False
+        return key not in self.schema or _as_engine_text(self.raw[key]) != _as_engine_text(self.schema[key]["default"])
 
     def _value(self, key: str) -> Any:
         return self.raw[key] if key in self.raw else self.schema[key]["default"]
@@ -108,6 +111,17 @@ class Reader:
         if value and key not in self.secret_keys:
             self.problem(key, "<cleartext>", f"must be set as a secret: pulumi config set --secret {key}")
         return Secret(value) if value else None
+
+
+def shown_value(value: Any) -> str:
+    """A value as the user wrote it in YAML: plain text bare, anything ambiguous JSON-quoted."""
+    if isinstance(value, str) and re.fullmatch(r"[^\s\"',\[\]{}#]+", value):
+        return value
+    return json.dumps(value)
+
+
+def _as_engine_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 IMAGE_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9._-]+)*$")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from components import constants as c
-from components.settings.reader import ROOT
+from components.settings.reader import ROOT, shown_value
 from components.settings.stackfile import read_stack_config
 from components.settings.suggest import close_match
 from components.settings.types import Secret, Settings, SettingsError
@@ -58,7 +58,7 @@ def project_values(config: Mapping[str, Any], secret: Iterable[str]) -> tuple[di
         if namespace == c.PROJECT:
             raw[short] = _decode(value)
         elif namespace not in PROVIDER_NAMESPACES:
-            shown = "[secret]" if key in secret else json.dumps(_decode(value))
+            shown = "[secret]" if key in secret else shown_value(_decode(value))
             problems.append(f"{key} = {shown}: {_namespace_hint(namespace, short)}")
     return raw, {k[len(prefix):] for k in secret if k.startswith(prefix)}, problems
 

@@ -110,7 +110,7 @@ def _config_node(root: Node | None, problems: _Problems) -> MappingNode | None:
 def _pairs(node: MappingNode, problems: _Problems) -> list[tuple[Node, Node]]:
     """The mapping's pairs; a repeated key is refused (yaml.v3 refuses it too), naming both lines."""
     seen: dict[str, int] = {}
-    pairs = []
+    pairs: list[tuple[Node, Node]] = []
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
             problems.add(key_node, "a key must be a plain name")
@@ -151,7 +151,7 @@ def _plain(node: Node, problems: _Problems) -> Any:
         return [_plain(item, problems) for item in node.value]
     if isinstance(node, MappingNode):
         return {str(k.value): _plain(v, problems) for k, v in _pairs(node, problems)}
-    tag, text = node.tag.removeprefix(_TAG), node.value
+    tag, text = str(node.tag).removeprefix(_TAG), node.value
     if tag == "null":
         return None
     if tag == "bool":

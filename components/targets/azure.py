@@ -18,7 +18,8 @@ from components import constants as c
 from components import images as catalog
 from components.images import Image
 from components.rotation import Window
-from components.settings import OPEN_SOURCES, Azure, Settings
+from components.allowlist import open_to_internet_problem
+from components.settings import Azure, Settings
 from components.targets.acr_token import AcrTokenPassword
 
 # Key Vault secret name -> (name in StackSecrets.values, what it is). Only values the stack has are copied.
@@ -179,7 +180,7 @@ def mirrored_images(settings: Settings) -> dict[str, Image]:
 def _sources(azure: Azure) -> tuple[str | None, list[str] | None]:
     """(one source prefix, or a list of CIDRs): never both, ARM refuses that; service tags never in the list."""
     cidrs = azure.allowed_source_cidrs
-    if not cidrs or any(s.lower() in OPEN_SOURCES for s in cidrs):
+    if not cidrs or open_to_internet_problem(cidrs):
         assert azure.allow_any_source, "settings refuse an open source without allowAnySource"
         return "*", None
     return None, list(cidrs)

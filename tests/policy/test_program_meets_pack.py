@@ -38,4 +38,5 @@ def test_azure_dev_program_meets_every_policy(program: harness.Program) -> None:
 def test_allowing_any_source_to_9999_is_stopped_by_the_pack() -> None:
     program = azure_program({"allowAnySource": True, "allowedSourceCidrs": []}, {"grafanaAdminPassword": OPEN_PASSWORD})
     [violation] = _pack_violations(program)
-    assert violation.startswith("nsg-9999-not-open-to-internet on ") and "allows port 9999 from the internet ('*' means any source)" in violation
+    assert violation.startswith("nsg-9999-not-open-to-internet on ")
+    assert "allows port 9999 from the internet ('*' means any source)" in violation
