@@ -1,30 +1,28 @@
 """`Pulumi.<stack>.yaml` read the way the Pulumi engine reads it, into the config map the engine hands a program.
 
-The engine parses stack files with Go's yaml.v3: YAML 1.2 scalars (`yes`/`no`/`on`/`off` are strings), and
-every config value reaches the program as a string — a scalar as it is written, an array or object
-JSON-encoded, a `secure:` value decrypted and marked secret. ruamel.yaml (pure, YAML 1.2) composes the file;
-this module keeps each scalar's source text, so the offline render and the mocks harness see exactly the
-strings `pulumi up` would. Unlike a lenient YAML load, it refuses duplicate keys, an empty or non-mapping
-`config:`, keys outside `config:`, keys without a namespace and null values, each with the file and line.
+The engine parses stack files with Go's yaml.v3 (YAML 1.2 words: `yes`/`no`/`on`/`off` are strings) and
+hands every config value to the program as a string (see engine_values.py). ruamel.yaml (pure, YAML 1.2)
+composes the file here, and the same rules turn each value into the engine's string, so the offline render
+and the mocks harness see exactly what `pulumi up` would. Like yaml.v3 it refuses duplicate keys; beyond it,
+an empty or non-mapping `config:`, keys outside `config:`, keys without a namespace and null values are
+refused, each with the file and line.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from components.settings.engine_values import NotEncodable, engine_text, plain_scalar, value_of
 from components.settings.suggest import close_match
 from components.settings.types import SettingsError
 
 # What a stack file may hold besides config (the CLI writes the secrets-provider keys; `environment` imports ESC).
 STACK_FILE_KEYS = ("config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment")
-_TAG = "tag:yaml.org,2002:"
 
 
 @dataclass(frozen=True)
@@ -65,16 +63,21 @@ def read_stack_config(path: Path) -> StackConfig:
         key = _full_key(key_node, problems)
         if key is None:
             continue
-        if _is_null(value_node):
+        value = value_of(value_node)
+        if value is None:
             problems.add(value_node, f"{key} is empty (null): give it a value, or delete the line to use "
                                      "its default")
-        elif isinstance(value_node, MappingNode) and _is_secure(value_node):
+        elif isinstance(value, dict) and list(value) == ["secure"] and isinstance(value["secure"], str):
             secure.add(key)
             values[key] = "[secret]"
-        elif isinstance(value_node, ScalarNode):
-            values[key] = value_node.value
         else:
-            values[key] = json.dumps(_plain(value_node, problems))
+            try:
+                values[key] = engine_text(value)
+            except NotEncodable:
+                problems.add(value_node, f"{key} = {value_node.value if isinstance(value_node, ScalarNode) else value}"
+                                         ": infinite or NaN numbers cannot be config values")
+        if isinstance(value_node, MappingNode):
+            _pairs(value_node, problems)  # a repeated key inside an object value is refused too
     if problems.found:
         raise SettingsError(stack, problems.found)
     return StackConfig(values, frozenset(secure))
@@ -137,28 +140,4 @@ def _full_key(node: Node, problems: _Problems) -> str | None:
 
 
 def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _TAG + "null"
-
-
-def _is_secure(node: MappingNode) -> bool:
-    keys = [k.value for k, _ in node.value if isinstance(k, ScalarNode)]
-    return keys == ["secure"]
-
-
-def _plain(node: Node, problems: _Problems) -> Any:
-    """An array's or object's value as yaml.v3 decodes it into Go's interface{} (then JSON-encoded)."""
-    if isinstance(node, SequenceNode):
-        return [_plain(item, problems) for item in node.value]
-    if isinstance(node, MappingNode):
-        return {str(k.value): _plain(v, problems) for k, v in _pairs(node, problems)}
-    tag, text = str(node.tag).removeprefix(_TAG), node.value
-    if tag == "null":
-        return None
-    if tag == "bool":
-        return text.lower() == "true"
-    for kind in (int, float) if tag in ("int", "float") else ():
-        try:
-            return kind(text.replace("_", ""))
-        except ValueError:
-            continue
-    return text
+    return isinstance(node, ScalarNode) and node.style is None and plain_scalar(node.value) is None
