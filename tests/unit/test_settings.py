@@ -171,3 +171,60 @@ def test_a_webhook_contact_point_needs_its_secret_url_at_deploy():
 def test_the_offline_render_does_not_need_deploy_secrets():
     settings = parse("x", {"postgresEnabled": True, "alertContactType": "teams"}, deploying=False)
     assert settings.postgres.admin_password is None and settings.alerts.contact_url is None
+
+
+def test_a_bigger_host_raises_the_memory_budget():
+    settings = parse("x", {"lokiMemoryMb": 2048, "memoryBudgetMb": 4608})
+    assert settings.memory_mb["loki"] == 2048
+
+
+def test_the_default_limits_fit_the_3_gib_budget():
+    schema = load_schema()
+    total = sum(spec["default"] for key, spec in schema.items() if key.endswith("MemoryMb"))
+    assert total <= schema["memoryBudgetMb"]["default"] == 3072
+
+
+def test_limits_over_the_budget_blame_the_limits_the_user_raised():
+    found = problems({"lokiMemoryMb": 2048, "tempoMemoryMb": 1024})
+    assert [p.split(" ")[0] for p in found] == ["observability:lokiMemoryMb", "observability:tempoMemoryMb"]
+
+
+def test_a_suggestion_is_made_only_for_a_close_name():
+    (problem,) = problems({"grafanaTheme": "dark"})
+    assert "did you mean" not in problem and "not a setting of this project" in problem
+
+
+def test_a_null_value_is_refused_as_null():
+    (problem,) = problems({"domain": None})
+    assert problem.startswith("observability:domain = null:")
+
+
+def test_a_default_never_counts_as_set_for_another_environment():
+    assert parse("x", {"allowedSourceCidrs": "[]", "nsgRulePriority": "310"}).azure is None
+
+
+def test_a_problem_with_a_default_value_says_it_was_not_set():
+    found = problems({k: v for k, v in azure().items() if k != "tlsSource"}, stack="azure-dev")
+    assert any(p.startswith('observability:tlsSource = self-signed (not set: the default):') for p in found)
+
+
+@pytest.mark.parametrize("cidrs", [["0.0.0.0/00"], ["0::/0"], ["0.0.0.0/1", "128.0.0.0/1"], ["Internet"], ["*"]])
+def test_an_allowlist_open_to_the_internet_is_refused(cidrs):
+    found = problems(azure(allowedSourceCidrs=cidrs), stack="azure-dev")
+    assert any(p.startswith("observability:allowedSourceCidrs") and "opens port 9999 to the internet" in p
+               for p in found)
+
+
+def test_allow_any_source_is_the_only_way_through():
+    settings = parse("x", azure(allowedSourceCidrs=["0.0.0.0/1", "128.0.0.0/1"], allowAnySource=True))
+    assert settings.azure is not None and settings.azure.allow_any_source
+
+
+def test_an_image_override_of_another_service_is_refused():
+    found = problems({"grafanaImage": "grafana/loki:3.7.8@sha256:" + "b" * 64})
+    assert any("grafanaImage" in p and "must be an image of grafana/grafana" in p for p in found)
+
+
+def test_a_mirrored_image_of_the_same_repository_is_accepted():
+    settings = parse("x", {"proxyImage": "myacr.azurecr.io/library/nginx:1.30.3-alpine@sha256:" + "b" * 64})
+    assert settings.images["proxy"].tag == "1.30.3-alpine"
