@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import re
@@ -20,7 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_schema(root: Path = ROOT) -> dict[str, dict]:
-    return yaml.safe_load((root / "Pulumi.yaml").read_text())["config"]
+    """Pulumi.yaml's `config:` schema (parsed once per file version; callers must not modify it)."""
+    path = root / "Pulumi.yaml"
+    stat = path.stat()
+    return _schema(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _schema(path: Path, mtime_ns: int, size: int) -> dict[str, dict]:
+    return yaml.safe_load(path.read_text())["config"]
 
 
 class Reader:
