@@ -24,7 +24,7 @@ def check_memory(r: Reader, memory: Mapping[str, int], budget: int) -> None:
     raised = [f"{s}MemoryMb" for s in memory if r.is_set(f"{s}MemoryMb")]
     blamed = raised or ["memoryBudgetMb"]
     for key in blamed:
-        r.problem(key, r.raw.get(key, budget), f"the six container limits add up to {total} MiB, over "
+        r.problem(key, r.raw.get(key, budget), f"the {len(memory)} container limits add up to {total} MiB, over "
                   f"memoryBudgetMb ({budget} MiB): lower a limit, or raise memoryBudgetMb if the host has the "
                   "memory")
 

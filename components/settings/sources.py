@@ -40,6 +40,11 @@ def from_pulumi() -> Settings:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
+    stack_file = ROOT / f"Pulumi.{pulumi.get_stack()}.yaml"
+    if stack_file.exists():
+        # What the engine lets through (a null value arrives as "null", a key outside config: is dropped):
+        # refused here exactly as the offline render refuses it.
+        read_stack_config(stack_file)
     everything = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     secret = {k for k in everything if runtime_config.is_config_secret(k)}
     secret |= set(runtime_config.get_config_secret_keys_env())

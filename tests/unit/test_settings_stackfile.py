@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pulumi
 import pytest
 
 from components.settings import ROOT, Secret, Settings, SettingsError, from_stack_file
@@ -104,3 +105,14 @@ def test_a_misspelled_namespace_on_a_secret_never_shows_the_value(tmp_path):
         from_stack_file("s", tmp_path)
     assert caught.value.problems == ["observabilty:grafanaAdminPassword = [secret]: unknown namespace "
                                      "'observabilty', did you mean observability:grafanaAdminPassword?"]
+
+
+def test_the_program_itself_refuses_what_the_engine_lets_through(tmp_path, monkeypatch):
+    """Under `pulumi up` a null arrives as the string "null": the program reads its stack file to refuse it."""
+    engine_view, project = tmp_path / "engine", tmp_path / "project"
+    engine_view.mkdir(), project.mkdir()
+    _write(engine_view, f"config:\n  {P}environment: local\n")
+    _write(project, f"config:\n  {P}environment: local\n  {P}domain: null\n")
+    monkeypatch.setattr("components.settings.sources.ROOT", project)
+    with pytest.raises(pulumi.RunError, match=f"Pulumi.s.yaml:3: {P}domain is empty"):
+        harness.run_program("s", root=engine_view)
