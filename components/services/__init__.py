@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from components.model import ContainerSpec
+from components.model import DOCKER, ContainerSpec
 from components.services import alloy, grafana, loki, postgres_readonly, prometheus, proxy, tempo
 from components.settings import Settings
 
 
-def stack_specs(settings: Settings) -> tuple[ContainerSpec, ...]:
+def stack_specs(settings: Settings, target: str = DOCKER) -> tuple[ContainerSpec, ...]:
+    """The specs, each cut down to the parts that run on `target` (docker or kubernetes)."""
     specs = [loki.spec(settings), tempo.spec(settings), prometheus.spec(settings), alloy.spec(settings),
              grafana.spec(settings), grafana.admin_sync_spec(settings), proxy.spec(settings)]
     if settings.postgres.enabled:
         specs.append(postgres_readonly.spec(settings))
-    return tuple(specs)
+    return tuple(part for spec in specs if (part := spec.for_target(target)) is not None)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from components.images import Image
+
+if TYPE_CHECKING:
+    from components.settings.kubernetes import Kubernetes
 
 
 
@@ -68,7 +72,8 @@ class GrafanaAccess:
 
     @property
     def root_url(self) -> str:
-        return f"https://{self.domain}:{self.port}/"
+        port = "" if self.port == 443 else f":{self.port}"  # browsers never show :443
+        return f"https://{self.domain}{port}/"
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,7 @@ class Settings:
     railway_mode: str
     rotation_days: int
     frontend_url: str
+    kubernetes: Kubernetes | None = None  # set when the stack deploys to a Kubernetes cluster (aks-dev)
 
     @property
     def image_registry_prefix(self) -> str:

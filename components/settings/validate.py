@@ -18,6 +18,7 @@ from components import images as catalog
 from components.allowlist import WILDCARDS
 from components.images import Image
 from components.settings import formats as f
+from components.settings import kubernetes as kube_settings
 from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
 from components.settings.suggest import close_match
@@ -25,7 +26,7 @@ from components.settings.types import (Alerts, Azure, DockerHost, Exporters, Gra
                                        Settings, SettingsError, Tls)
 
 # One list of environments: a new target adds its name here (and its keys to ONLY_IN).
-ENVIRONMENTS = ("local", "azure-dev", "railway")
+ENVIRONMENTS = ("local", "azure-dev", "railway", *kube_settings.ENVIRONMENTS)
 TLS_SOURCES = ("self-signed", "pem", "host-files")
 SSL_MODES = ("disable", "require", "verify-ca", "verify-full")
 CONTACT_TYPES = ("none", "email", "webhook", "teams")
@@ -33,9 +34,10 @@ RAILWAY_MODES = ("self-hosted", "grafana-cloud")
 OPEN_SOURCES = tuple(sorted(WILDCARDS))  # kept for importers; the rule itself is components.allowlist
 # Keys that mean something only in these environments: set elsewhere they would be silently ignored.
 ONLY_IN = {
-    **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "allowedSourceCidrs",
-                     "allowAnySource", "keyVaultName", "acrName", "acrCreate", "acrCredentialSetId"),
-                    ("azure-dev",)),
+    **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "keyVaultName",
+                     "acrName", "acrCreate", "acrCredentialSetId"), ("azure-dev",)),
+    **dict.fromkeys(("allowedSourceCidrs", "allowAnySource"), ("azure-dev", *kube_settings.ENVIRONMENTS)),
+    **dict.fromkeys(kube_settings.KEYS, kube_settings.ENVIRONMENTS),
     "railwayMode": ("railway",),
 }
 # Days each store keeps data: within what Loki/Tempo/Prometheus accept (Go durations overflow past ~106,000
@@ -100,6 +102,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   "e.g. myacr.azurecr.io")
     railway_mode = r.string("railwayMode", RAILWAY_MODES)
     azure = _azure(r) if environment == "azure-dev" else None
+    kube = kube_settings.parse_kubernetes(r) if environment in kube_settings.ENVIRONMENTS else None
     rotation_days = r.integer("rotationWindowDays", 1, 3650)
     frontend_url = r.string("frontendUrl") or f"https://{grafana.domain}"
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", frontend_url):
@@ -108,14 +111,19 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         r.problem("registryPrefix", registry_prefix, "leave empty when acrName is set: images then come "
                   f"from {azure.acr_name.lower()}.azurecr.io")
 
-    check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure)
+    check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
+                      any_source=bool(kube and kube.allow_any_source))
+    if kube:
+        kube_settings.check_cross_field(r, postgres, exporters)
     if deploying:
         check_deploy_secrets(r, tls, postgres, alerts)
+        if kube:
+            kube_settings.check_deploy_secrets(r, kube)
     if r.problems:
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
-                    railway_mode, rotation_days, frontend_url)
+                    railway_mode, rotation_days, frontend_url, kubernetes=kube)
 
 
 def _image(r: Reader, service: str) -> Image:
