@@ -133,7 +133,8 @@ class ContainerSpec:
     connects_to: tuple[Flow, ...] = ()
     reads_cluster_api: bool = False  # discovers and reads pods/logs through the Kubernetes API
     browser_entry: bool = False  # what users' browsers reach (behind the proxy or the ingress)
-    object_store: bool = False  # writes to a cloud object store (egress, workload identity)
+    object_store: bool = False  # keeps its data in a cloud object store (workload identity)
+    external_ports: tuple[int, ...] = ()  # connects outside the stack on these ports (webhooks, object store)
     cpu_request_millis: int = 100
 
     def for_target(self, target: str) -> ContainerSpec | None:

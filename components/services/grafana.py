@@ -6,8 +6,9 @@ from __future__ import annotations
 from components import constants as c
 from components import alerts
 from components.dashboards import dashboard_files
-from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
-from components.services.common import CONFIG_DIR, config_tree, http_probe
+from components.model import (DOCKER, ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Volume,
+                              data_volume_name, frozen_env)
+from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_probe
 from components.settings import Settings
 
 DATA_PATH = "/var/lib/grafana"
@@ -75,6 +76,11 @@ def _secrets(settings: Settings) -> tuple[File, ...]:
     return tuple(files)
 
 
+def _contact_ports(settings: Settings) -> tuple[int, ...]:
+    """Where alert notifications leave the stack: HTTPS for webhooks and Teams, SMTP submission for email."""
+    return {"webhook": (443,), "teams": (443,), "email": (587,)}.get(settings.alerts.contact_type, ())
+
+
 def spec(settings: Settings) -> ContainerSpec:
     return ContainerSpec(
         service=c.GRAFANA,
@@ -87,6 +93,13 @@ def spec(settings: Settings) -> ContainerSpec:
         memory_mb=settings.memory_mb[c.GRAFANA],
         user="472:0",
         platform_network=settings.postgres.enabled,  # reads the platform database
+        http_check=HttpCheck("/api/health", c.PORTS[c.GRAFANA], live_path="/api/health"),
+        run_as=(472, 472),
+        scratch_dirs=SCRATCH,
+        listens=(Listen("http", c.PORTS[c.GRAFANA]),),
+        connects_to=tuple(Flow(s, c.PORTS[s]) for s in (c.LOKI, c.TEMPO, c.PROMETHEUS)),
+        browser_entry=True,
+        external_ports=_contact_ports(settings),
     )
 
 
@@ -107,4 +120,5 @@ def admin_sync_spec(settings: Settings) -> ContainerSpec:
         user="472:0",
         oneshot=True,
         depends_on=(c.GRAFANA,),
+        targets=frozenset({DOCKER}),
     )

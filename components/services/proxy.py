@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components import constants as c
-from components.model import ContainerSpec, File, Healthcheck, Port, Ref, Volume
+from components.model import DOCKER, ContainerSpec, File, Healthcheck, Port, Ref, Volume
 from components.services.common import config_file, http_probe
 from components.settings import Settings
 
@@ -33,4 +33,5 @@ def spec(settings: Settings) -> ContainerSpec:
         healthcheck=Healthcheck(http_probe(HEALTH_URL, "--no-check-certificate"), start_period="10s"),
         memory_mb=settings.memory_mb[c.PROXY],
         depends_on=(c.GRAFANA,),
+        targets=frozenset({DOCKER}),  # a cluster's ingress controller terminates TLS instead
     )

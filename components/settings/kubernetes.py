@@ -134,6 +134,9 @@ def check_cross_field(r: Reader, postgres, exporters) -> None:
     if exporters.host or exporters.containers:
         r.problem("exportHostMetrics/exportContainerMetrics", True, "need host mounts, which Pod Security "
                   "'restricted' forbids; leave them off on a Kubernetes stack")
+    if exporters.redis:
+        r.problem("exportRedis", True, "not on a Kubernetes stack yet (Alloy's NetworkPolicy has no egress to "
+                  "the platform's Redis); leave it off")
     if postgres.enabled:
         r.problem("postgresEnabled", True, "the read-only role job is Docker-host only for now; leave it off "
                   "on a Kubernetes stack (or create the role with config/postgres/grafana_readonly.sql)")
