@@ -89,7 +89,7 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
     for key, value in (("storageClassName", kube.storage_class), ("ingressClassName", kube.ingress_class)):
         if not DNS_SUBDOMAIN.fullmatch(value):
             r.problem(key, value, "must be a Kubernetes object name such as managed-csi")
-    if bool(kube.tls_secret_name) == bool(kube.cert_manager_issuer):
+    if kube.entry_kind == "ingress" and bool(kube.tls_secret_name) == bool(kube.cert_manager_issuer):
         r.problem("kubeTlsSecretName/certManagerIssuer", [kube.tls_secret_name, kube.cert_manager_issuer],
                   "set exactly one: an existing TLS Secret in the namespace, or a cert-manager issuer")
     if kube.tls_secret_name and not DNS_SUBDOMAIN.fullmatch(kube.tls_secret_name):
