@@ -1,9 +1,10 @@
-"""Program plumbing `__main__.py` calls: settings loading with a clean error, the Docker host provider."""
+"""Program plumbing `__main__.py` calls: settings loading with a clean error, the Docker and Kubernetes providers."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_docker as docker
+import pulumi_kubernetes as kubernetes
 
 from components import settings as settings_module
 from components.settings import Settings, SettingsError
@@ -25,3 +26,11 @@ def load_settings() -> Settings:
 def docker_provider(settings: Settings, registry_auth: list | None = None) -> docker.Provider:
     return docker.Provider("docker-host", host=settings.docker.host,
                            ssh_opts=list(settings.docker.ssh_opts) or None, registry_auth=registry_auth)
+
+
+def kubernetes_provider(settings: Settings) -> kubernetes.Provider:
+    """The cluster from kubeconfig/kubeContext (empty: KUBECONFIG or ~/.kube/config, its current context)."""
+    kube = settings.kubernetes
+    assert kube is not None
+    return kubernetes.Provider("kubernetes-cluster", kubeconfig=kube.kubeconfig or None,
+                               context=kube.context or None)

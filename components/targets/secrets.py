@@ -47,7 +47,11 @@ class StackSecrets(pulumi.ComponentResource):
             self.values["alert_contact_url"] = _secret(settings.alerts.contact_url)
         if settings.exporters.redis_password:
             self.values["redis_password"] = _secret(settings.exporters.redis_password)
-        self.values.update(self._tls(name, settings, child))
+        kube = settings.kubernetes
+        if kube and kube.object_store.account_key:
+            self.values["azure_storage_key"] = _secret(kube.object_store.account_key)
+        if not kube:  # a cluster's ingress serves TLS from its own Secret
+            self.values.update(self._tls(name, settings, child))
         self.register_outputs({"names": sorted(self.values)})
 
     @staticmethod

@@ -124,6 +124,9 @@ def _computed_outputs(typ: str, name: str, inputs: dict) -> dict:
         return {"password": f"token-password-{inputs.get('rotation')}"}
     if typ == "azure-native:containerregistry:Registry":
         return {"loginServer": f"{inputs['registryName'].lower()}.azurecr.io"}
+    if typ.startswith("kubernetes:") and "name" not in (inputs.get("metadata") or {"name": None}):
+        # pulumi-kubernetes auto-names an object without metadata.name: <resource name>-<random suffix>.
+        return {"metadata": {**inputs["metadata"], "name": f"{name}-0a1b2c3d"}}
     if typ == "random:index/randomPassword:RandomPassword" and inputs.get("keepers"):
         return {"result": f"generated-{name}-{inputs['keepers']['rotation']}-" + "x" * int(inputs["length"])}
     return {}
