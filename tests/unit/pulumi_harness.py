@@ -34,6 +34,7 @@ class Registered:
     inputs: dict
     secret_paths: set[str]
     provider: str | None
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -146,7 +147,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.custom:
             inputs = rpc.deserialize_properties(request.object)
             self.registered.append(Registered(request.type, request.name, _unwrap(inputs),
-                                              _secret_paths(_raw_struct(request.object)), request.provider))
+                                              _secret_paths(_raw_struct(request.object)), request.provider,
+                                              bool(request.retainOnDelete)))
         return result
 
 

@@ -1,0 +1,123 @@
+"""The real program for aks-dev under Pulumi mocks: the Kubernetes target deploys exactly the objects the
+offline render shows, secrets stay secret, configuration is auto-named so a change rolls its pods, and
+nothing of the Docker host is declared."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.render_kubernetes import placeholders
+from components.services import stack_specs
+from components.settings import from_stack_file
+from components.targets.kubernetes.objects import stack_objects
+from tests.unit.pulumi_harness import TEST_SECRET, run_program
+
+
+def by_kind(objects: list[dict], kind: str) -> list[dict]:
+    return [o for o in objects if o["kind"] == kind]
+
+
+def pod_specs(objects: list[dict]) -> list[dict]:
+    return [o["spec"]["template"]["spec"] for o in objects if o["kind"] in ("StatefulSet", "Deployment")]
+
+
+@pytest.fixture(scope="module")
+def rendered_objects() -> list[dict]:
+    settings = from_stack_file("aks-dev")
+    return [placeholders(o) for o in stack_objects(settings, stack_specs(settings, "kubernetes"))]
+
+
+def test_the_program_declares_every_rendered_object_and_nothing_else(aks_objects, rendered_objects):
+    declared = sorted((o["kind"], o["metadata"].get("name", "")) for o in aks_objects)
+    auto = {"ConfigMap", "Secret"}
+    expected = sorted((o["kind"], "" if o["kind"] in auto else o["metadata"]["name"]) for o in rendered_objects)
+    assert [(k, "" if k in auto else n) for k, n in declared] == expected
+
+
+def test_deployed_workloads_equal_the_rendered_ones_but_for_the_auto_names(aks_objects, rendered_objects):
+    deployed = {o["metadata"]["name"]: o for o in aks_objects if o["kind"] in ("StatefulSet", "Deployment")}
+    for obj in (o for o in rendered_objects if o["kind"] in ("StatefulSet", "Deployment")):
+        mine = deployed[obj["metadata"]["name"]]
+        assert str(mine["spec"]["template"]["spec"]["containers"][0]["image"]) == \
+            obj["spec"]["template"]["spec"]["containers"][0]["image"]
+        assert [m["mountPath"] for m in mine["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]] == \
+            [m["mountPath"] for m in obj["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]]
+
+
+def test_no_docker_resource_is_declared_on_a_cluster_stack(aks_program):
+    assert not [r for r in aks_program.resources if r.typ.startswith(("docker:", "tls:", "azure-native:"))]
+
+
+def test_every_kubernetes_object_goes_through_the_cluster_provider(aks_program):
+    [provider] = [r for r in aks_program.resources if r.typ == "pulumi:providers:kubernetes"]
+    objects = [r for r in aks_program.resources if r.typ.startswith("kubernetes:")]
+    assert objects and all(r.provider and r.provider.split("::")[-2] == provider.name for r in objects)
+
+
+AUTO_NAMED = ("kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret")
+MOCK_SUFFIX = "-0a1b2c3d"  # what the harness's provider mock appends to an auto-named object's name
+
+
+def test_configmaps_and_secrets_are_auto_named_so_a_change_replaces_them(aks_program):
+    registered = [r for typ in AUTO_NAMED for r in aks_program.of_type(typ)]
+    assert registered and all("name" not in r.inputs["metadata"] for r in registered)
+
+
+def test_pods_mount_the_auto_named_configmaps_and_secrets(aks_program, aks_objects):
+    names = {r.name + MOCK_SUFFIX for typ in AUTO_NAMED for r in aks_program.of_type(typ)}
+    referenced = {v.get("configMap", {}).get("name") or v.get("secret", {}).get("secretName")
+                  for pod in pod_specs(aks_objects) for v in pod["volumes"] if "emptyDir" not in v}
+    assert referenced == names
+
+
+def test_secret_values_are_registered_as_secrets_and_never_in_a_configmap(aks_program, aks_objects):
+    [secret] = aks_program.of_type("kubernetes:core/v1:Secret")
+    assert "stringData" in secret.secret_paths
+    password = secret.inputs["stringData"]["grafana_admin_password"]
+    for config_map in by_kind(aks_objects, "ConfigMap"):
+        assert not any(password in text for text in config_map["data"].values())
+
+
+def test_the_namespace_and_so_the_claims_survive_a_destroy(aks_program):
+    [namespace] = aks_program.of_type("kubernetes:core/v1:Namespace")
+    assert namespace.retain_on_delete
+    assert namespace.inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_grafana_reads_its_passwords_from_files_of_its_secret(aks_objects):
+    [grafana] = [o for o in by_kind(aks_objects, "StatefulSet") if o["metadata"]["name"] == "grafana"]
+    container = grafana["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["GF_SECURITY_ADMIN_PASSWORD__FILE"] == "/run/secrets/grafana_admin_password"
+    assert env["GF_SERVER_ROOT_URL"] == "https://grafana.aks-dev.aiforceasses.cloudsmarthcl.com/"
+    assert "/run/secrets" in [m["mountPath"] for m in container["volumeMounts"]]
+
+
+def test_only_alloy_mounts_a_service_account_token_and_may_read_the_cluster(aks_objects):
+    mounting = sorted(o["metadata"]["name"] for o in aks_objects if o["kind"] in ("StatefulSet", "Deployment")
+                      and o["spec"]["template"]["spec"]["automountServiceAccountToken"])
+    assert mounting == ["alloy"]
+    [role] = by_kind(aks_objects, "ClusterRole")
+    granted = {r for rule in role["rules"] for r in rule["resources"]}
+    assert {"pods", "pods/log", "namespaces", "nodes", "services", "endpoints", "endpointslices"} == granted
+    assert all(set(rule["verbs"]) == {"get", "list", "watch"} for rule in role["rules"])
+
+
+def test_azure_blob_with_an_account_key_reaches_loki_as_a_secret_env_value():
+    program = run_program("aks-dev", {"objectStore": "azure-blob", "azureStorageAccount": "aimodernizeobs",
+                                      "azureBlobAuth": "account-key"}, {"azureStorageAccountKey": TEST_SECRET})
+    [loki] = [r for r in program.of_type("kubernetes:core/v1:Secret") if r.name == "observability-loki-secrets"]
+    assert loki.inputs["stringData"]["env.AZURE_STORAGE_KEY"] == TEST_SECRET and "stringData" in loki.secret_paths
+    [statefulset] = [r for r in program.of_type("kubernetes:apps/v1:StatefulSet") if r.inputs["metadata"]["name"]
+                     == "loki"]
+    env = {e["name"]: e for e in statefulset.inputs["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["AZURE_STORAGE_KEY"]["valueFrom"]["secretKeyRef"]["name"] == loki.name + MOCK_SUFFIX
+
+
+def test_httproute_replaces_the_ingress_when_chosen():
+    program = run_program("aks-dev", {"grafanaEntryKind": "httproute", "gatewayName": "edge",
+                                      "gatewayNamespace": "gateways"})
+    assert not program.of_type("kubernetes:networking.k8s.io/v1:Ingress")
+    [route] = program.of_type("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+    assert route.inputs["spec"]["parentRefs"] == [{"name": "edge", "namespace": "gateways"}]
+    assert route.inputs["spec"]["rules"][0]["backendRefs"][0]["name"] == "grafana"
