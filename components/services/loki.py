@@ -16,7 +16,8 @@ def spec(settings: Settings) -> ContainerSpec:
         image=settings.images[c.LOKI],
         # -config.expand-env lets the one loki.yaml take this stack's retention from the environment.
         command=(f"-config.file={CONFIG_PATH}", "-config.expand-env=true"),
-        env=frozen_env(LOKI_RETENTION_PERIOD=f"{settings.retention.loki_days * 24}h", **object_store.env(settings, c.LOKI)),
+        env=frozen_env(LOKI_RETENTION_PERIOD=f"{settings.retention.loki_days * 24}h",
+                       **object_store.env(settings, c.LOKI)),
         files=(object_store.config(settings, c.LOKI, "loki.yaml", CONFIG_PATH),),
         volumes=(Volume(data_volume_name(c.LOKI), "/loki"),),
         ports=admin_ports(settings, c.LOKI),

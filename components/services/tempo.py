@@ -15,7 +15,8 @@ def spec(settings: Settings) -> ContainerSpec:
         name=c.container_name(c.TEMPO),
         image=settings.images[c.TEMPO],
         command=("-target=all", f"-config.file={CONFIG_PATH}", "-config.expand-env=true"),
-        env=frozen_env(TEMPO_RETENTION_PERIOD=f"{settings.retention.tempo_days * 24}h", **object_store.env(settings, c.TEMPO)),
+        env=frozen_env(TEMPO_RETENTION_PERIOD=f"{settings.retention.tempo_days * 24}h",
+                       **object_store.env(settings, c.TEMPO)),
         files=(object_store.config(settings, c.TEMPO, "tempo.yaml", CONFIG_PATH),),
         # A fresh named volume inherits the image's 10001 ownership of /var/tempo (a bind mount would not).
         volumes=(Volume(data_volume_name(c.TEMPO), "/var/tempo"),),

@@ -69,12 +69,12 @@ def service_objects(settings: Settings, spec: ContainerSpec) -> list[dict]:
 
 
 def _service_account(settings: Settings, spec: ContainerSpec, meta: dict) -> dict:
-    account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": dict(meta),
-               "automountServiceAccountToken": spec.reads_cluster_api}
+    metadata = dict(meta)
     if _workload_identity(settings, spec):
         store = settings.kubernetes.object_store  # type: ignore[union-attr]
-        account["metadata"]["annotations"] = {WORKLOAD_IDENTITY_CLIENT: store.client_id}
-    return account
+        metadata["annotations"] = {WORKLOAD_IDENTITY_CLIENT: store.client_id}
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata,
+            "automountServiceAccountToken": spec.reads_cluster_api}
 
 
 def _workload_identity(settings: Settings, spec: ContainerSpec) -> bool:
