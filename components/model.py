@@ -136,6 +136,9 @@ class ContainerSpec:
     object_store: bool = False  # keeps its data in a cloud object store (workload identity)
     external_ports: tuple[int, ...] = ()  # connects outside the stack on these ports (webhooks, object store)
     cpu_request_millis: int = 100
+    # A one-shot job that prepares this service's data: on a cluster, an init container of that service's
+    # pod (sharing its data volume), so it runs whenever the pod starts — which a changed Secret causes.
+    init_of: str | None = None
 
     def for_target(self, target: str) -> ContainerSpec | None:
         """The parts of this spec that run on `target`, or None when the container does not run there."""

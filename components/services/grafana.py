@@ -6,7 +6,7 @@ from __future__ import annotations
 from components import constants as c
 from components import alerts
 from components.dashboards import dashboard_files
-from components.model import (DOCKER, ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Volume,
+from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Volume,
                               data_volume_name, frozen_env)
 from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_probe
 from components.settings import Settings
@@ -106,13 +106,16 @@ def spec(settings: Settings) -> ContainerSpec:
 def admin_sync_spec(settings: Settings) -> ContainerSpec:
     """Grafana applies GF_SECURITY_ADMIN_PASSWORD only when it creates its database; this job sets the
     current password on the existing database, so a rotated secret really becomes the admin password.
-    It is replaced (and so re-run) whenever the password file's content changes."""
+    Docker host: it is replaced (and so re-run) whenever the password file's content changes. Cluster: it
+    is an init container of Grafana's pod, which a new password rolls (its Secret is auto-named); on the
+    very first start there is no database yet and Grafana creates it with the password itself."""
     return ContainerSpec(
         service=ADMIN_SYNC,
         name=c.container_name(ADMIN_SYNC),
         image=settings.images[c.GRAFANA],
         entrypoint=("/bin/sh", "-c"),
-        command=("grafana cli --homepath /usr/share/grafana admin reset-admin-password "
+        command=(f"test -f {DATA_PATH}/grafana.db || exit 0; "
+                 "grafana cli --homepath /usr/share/grafana admin reset-admin-password "
                  f"--user-id 1 --password-from-stdin < {c.GRAFANA_ADMIN_PASSWORD_FILE}",),
         files=(File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),),
         volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
@@ -120,5 +123,7 @@ def admin_sync_spec(settings: Settings) -> ContainerSpec:
         user="472:0",
         oneshot=True,
         depends_on=(c.GRAFANA,),
-        targets=frozenset({DOCKER}),
+        init_of=c.GRAFANA,
+        run_as=(472, 472),
+        scratch_dirs=(*SCRATCH, "/var/log/grafana"),  # grafana cli may open its log directory
     )

@@ -79,16 +79,17 @@ def test_names_are_dns_1123_and_port_names_fit_in_15_characters(objects):
         assert pattern.fullmatch(name), f"{obj['kind']}/{name}"
     for pod in pods(objects).values():
         assert all(DNS_LABEL.fullmatch(v["name"]) for v in pod["spec"]["volumes"])
-        for container in pod["spec"]["containers"]:
+        for container in pod["spec"]["containers"] + pod["spec"].get("initContainers", []):
             assert DNS_LABEL.fullmatch(container["name"])
-            assert all(PORT_NAME.fullmatch(p["name"]) for p in container["ports"]), container["ports"]
+            assert all(PORT_NAME.fullmatch(p["name"]) for p in container.get("ports", [])), container["name"]
     for service in of(objects, "Service"):
         assert all(PORT_NAME.fullmatch(p["name"]) for p in service["spec"]["ports"])
 
 
 def test_resources_and_claims_are_valid_quantities_with_memory_limits(objects):
     for workload in of(objects, *WORKLOADS):
-        for container in workload["spec"]["template"]["spec"]["containers"]:
+        template = workload["spec"]["template"]["spec"]
+        for container in template["containers"] + template.get("initContainers", []):
             resources = container["resources"]
             assert resources["limits"]["memory"] == resources["requests"]["memory"]
             quantities = [*resources["requests"].values(), *resources["limits"].values()]
@@ -104,9 +105,9 @@ def test_every_mounted_configmap_and_secret_exists_with_the_keys_mounted(objects
         claims = {c["metadata"]["name"] for o in of(objects, "StatefulSet") if o["metadata"]["name"] == name
                   for c in o["spec"]["volumeClaimTemplates"]}
         volumes = {v["name"] for v in spec["volumes"]} | claims
-        for container in spec["containers"]:
+        for container in spec["containers"] + spec.get("initContainers", []):
             assert {m["name"] for m in container["volumeMounts"]} <= volumes
-            for env in container["env"]:
+            for env in container.get("env", []):
                 if "valueFrom" in env:
                     ref = env["valueFrom"]["secretKeyRef"]
                     assert ref["key"] in data[ref["name"]]

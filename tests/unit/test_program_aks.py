@@ -71,11 +71,24 @@ def test_pods_mount_the_auto_named_configmaps_and_secrets(aks_program, aks_objec
 
 
 def test_secret_values_are_registered_as_secrets_and_never_in_a_configmap(aks_program, aks_objects):
-    [secret] = aks_program.of_type("kubernetes:core/v1:Secret")
-    assert "stringData" in secret.secret_paths
-    password = secret.inputs["stringData"]["grafana_admin_password"]
+    secrets = aks_program.of_type("kubernetes:core/v1:Secret")
+    assert secrets and all("stringData" in secret.secret_paths for secret in secrets)
+    values = [value for secret in secrets for value in secret.inputs["stringData"].values()]
     for config_map in by_kind(aks_objects, "ConfigMap"):
-        assert not any(password in text for text in config_map["data"].values())
+        assert not any(value in text for value in values for text in config_map["data"].values())
+
+
+def test_grafanas_pod_sets_the_current_admin_password_on_its_database_before_starting(aks_program, aks_objects):
+    """Rotation: a new password is a new (auto-named) Secret, so Grafana's pod rolls and its init container
+    writes the password into the existing database, as the one-shot job does on a Docker host."""
+    [grafana] = [o for o in by_kind(aks_objects, "StatefulSet") if o["metadata"]["name"] == "grafana"]
+    pod = grafana["spec"]["template"]["spec"]
+    [init] = pod["initContainers"]
+    assert "reset-admin-password" in init["args"][0] and init["args"][0].endswith("/run/secrets/grafana_admin_password")
+    assert {"name": "data", "mountPath": "/var/lib/grafana"} in init["volumeMounts"]
+    passwords = {r.name: r.inputs["stringData"] for r in aks_program.of_type("kubernetes:core/v1:Secret")}
+    assert passwords["observability-grafana-admin-sync-secrets"]["grafana_admin_password"] == \
+        passwords["observability-grafana-secrets"]["grafana_admin_password"]
 
 
 def test_the_namespace_and_so_the_claims_survive_a_destroy(aks_program):

@@ -63,14 +63,15 @@ def env_secret_key(name: str) -> str:
     return f"env.{name}"
 
 
-def file_objects(spec: ContainerSpec, namespace: str, labels: dict) -> tuple[list[dict], list[Mount]]:
+def file_objects(spec: ContainerSpec, namespace: str, labels: dict, volume_prefix: str = "") -> tuple[
+        list[dict], list[Mount]]:
     """The service's ConfigMap and Secret (either may be absent) and the mounts of their files."""
     plain = [f for f in spec.files if not isinstance(f.content, Ref)]
     private = [f for f in spec.files if isinstance(f.content, Ref)]
     secret_env = {k: v for k, v in spec.env.items() if isinstance(v, Ref)}
     objects: list[dict] = []
-    config_mounts, config_data = _mounts(plain, "ConfigMap", config_map_name(spec), "config")
-    secret_mounts, secret_data = _mounts(private, "Secret", secret_name(spec), "secrets")
+    config_mounts, config_data = _mounts(plain, "ConfigMap", config_map_name(spec), f"{volume_prefix}config")
+    secret_mounts, secret_data = _mounts(private, "Secret", secret_name(spec), f"{volume_prefix}secrets")
     secret_data |= {env_secret_key(k): v for k, v in secret_env.items()}
     meta = {"namespace": namespace, "labels": labels}
     if config_data:

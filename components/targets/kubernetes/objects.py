@@ -38,25 +38,29 @@ def stack_objects(settings: Settings, specs: tuple[ContainerSpec, ...]) -> list[
     kube = settings.kubernetes
     assert kube is not None, "the Kubernetes target needs Kubernetes settings"
     running = [s for s in specs if not s.oneshot]
-    assert len(running) == len(specs), "one-shot jobs are Docker-host parts (settings refuse what needs them)"
+    inits = [s for s in specs if s.oneshot and s.init_of]
+    assert len(running) + len(inits) == len(specs), "other one-shot jobs are Docker-host parts"
     objects: list[dict] = [{"apiVersion": "v1", "kind": "Namespace",
                             "metadata": {"name": kube.namespace, "labels": POD_SECURITY}}]
     for spec in running:
-        objects += service_objects(settings, spec)
+        objects += service_objects(settings, spec, tuple(i for i in inits if i.init_of == spec.service))
     objects += network.policies(settings, running, selector)
     objects += network.entry(settings, running, selector)
     return objects
 
 
-def service_objects(settings: Settings, spec: ContainerSpec) -> list[dict]:
+def service_objects(settings: Settings, spec: ContainerSpec, inits: tuple[ContainerSpec, ...] = ()) -> list[dict]:
     kube = settings.kubernetes
     assert kube is not None
     meta = {"name": spec.service, "namespace": kube.namespace, "labels": labels(spec.service, settings)}
     config, mounts = files.file_objects(spec, kube.namespace, labels(spec.service, settings))
-    objects = [*config, _service_account(settings, spec, meta)]
+    init_parts = [files.file_objects(i, kube.namespace, labels(spec.service, settings), f"{i.service}-")
+                  for i in inits]
+    objects = [*config, *(o for part, _ in init_parts for o in part), _service_account(settings, spec, meta)]
     if spec.reads_cluster_api:
         objects += _cluster_read(settings, spec, meta)
-    objects.append(_workload(settings, spec, meta, mounts))
+    init_mounts = [(init, part_mounts) for init, (_, part_mounts) in zip(inits, init_parts, strict=True)]
+    objects.append(_workload(settings, spec, meta, mounts, init_mounts))
     if spec.listens:
         objects.append({"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {
             "type": "ClusterIP", "selector": selector(spec.service),
@@ -94,12 +98,13 @@ def _cluster_read(settings: Settings, spec: ContainerSpec, meta: dict) -> list[d
              "subjects": [{"kind": "ServiceAccount", "name": spec.service, "namespace": kube.namespace}]}]
 
 
-def _workload(settings: Settings, spec: ContainerSpec, meta: dict, mounts: list[files.Mount]) -> dict:
+def _workload(settings: Settings, spec: ContainerSpec, meta: dict, mounts: list[files.Mount],
+              inits: list[tuple[ContainerSpec, list[files.Mount]]]) -> dict:
     """A StatefulSet with a claim per data volume, or a Deployment when the service keeps no data."""
     kube = settings.kubernetes
     assert kube is not None
     claims = [(f"data-{i}" if i else "data", v) for i, v in enumerate(spec.data_volumes)]
-    template = _pod(settings, spec, mounts, claims)
+    template = _pod(settings, spec, mounts, claims, inits)
     common = {"replicas": 1, "selector": {"matchLabels": selector(spec.service)}, "template": template}
     if not claims:
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": common}
@@ -113,39 +118,57 @@ def _workload(settings: Settings, spec: ContainerSpec, meta: dict, mounts: list[
             "resources": {"requests": {"storage": f"{size}Gi"}}}} for name, _ in claims]}}
 
 
-def _pod(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], claims: list) -> dict:
-    assert spec.run_as is not None and spec.http_check is not None, f"{spec.service}: no run_as or http_check"
+def _pod(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], claims: list,
+         inits: list[tuple[ContainerSpec, list[files.Mount]]]) -> dict:
+    assert spec.run_as is not None, f"{spec.service}: no run_as"
     uid, gid = spec.run_as
-    scratch = [(f"scratch-{i}", path) for i, path in enumerate(spec.scratch_dirs)]
+    claim_names = {volume.source: name for name, volume in claims}
+    main, scratch = _container(settings, spec, mounts, claim_names, "scratch")
+    init_containers = []
+    for init, init_mounts in inits:
+        container, init_scratch = _container(settings, init, init_mounts, claim_names, f"{init.service}-scratch")
+        init_containers.append(container)
+        scratch += init_scratch
     pod_labels = selector(spec.service) | ({WORKLOAD_IDENTITY_USE: "true"} if _workload_identity(settings, spec)
                                            else {})
-    container = {
-        "name": spec.service,
-        "image": spec.image.reference(settings.image_registry_prefix),
-        "imagePullPolicy": "IfNotPresent",  # pinned by digest: the image cannot change under a tag
-        **({"command": list(spec.entrypoint)} if spec.entrypoint else {}),
-        **({"args": list(spec.command)} if spec.command else {}),
-        "env": [_env(spec, name, value) for name, value in spec.env.items()],
-        "ports": [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in spec.listens],
-        "resources": {"requests": {"cpu": f"{spec.cpu_request_millis}m", "memory": f"{spec.memory_mb}Mi"},
-                      "limits": {"memory": f"{spec.memory_mb}Mi"}},
-        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                            "runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid,
-                            "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
-        **_probes(spec),
-        "volumeMounts": [*({"name": name, "mountPath": v.container_path} for name, v in claims),
-                         *({"name": name, "mountPath": path} for name, path in scratch),
-                         *({"name": m.volume, "mountPath": m.root, "readOnly": True} for m in mounts)],
-    }
+    all_mounts = [*mounts, *(m for _, init_mounts in inits for m in init_mounts)]
     return {"metadata": {"labels": pod_labels}, "spec": {
         "serviceAccountName": spec.service,
         "automountServiceAccountToken": spec.reads_cluster_api,
         "securityContext": {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid,
                             "fsGroupChangePolicy": "OnRootMismatch", "seccompProfile": {"type": "RuntimeDefault"}},
         "terminationGracePeriodSeconds": 30,  # let Loki, Tempo and Prometheus flush
-        "containers": [container],
-        "volumes": [*({"name": name, "emptyDir": {}} for name, _ in scratch), *(files.volume(m) for m in mounts)],
+        **({"initContainers": init_containers} if init_containers else {}),
+        "containers": [main],
+        "volumes": [*({"name": name, "emptyDir": {}} for name in scratch), *(files.volume(m) for m in all_mounts)],
     }}
+
+
+def _container(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], claims: dict[str, str],
+               scratch_prefix: str) -> tuple[dict, list[str]]:
+    """One container of a pod, and the emptyDir volumes it needs; `claims` maps data volumes to claims."""
+    assert spec.run_as is not None, f"{spec.service}: no run_as"
+    uid, gid = spec.run_as
+    scratch = [(f"{scratch_prefix}-{i}", path) for i, path in enumerate(spec.scratch_dirs)]
+    return {
+        "name": spec.service,
+        "image": spec.image.reference(settings.image_registry_prefix),
+        "imagePullPolicy": "IfNotPresent",  # pinned by digest: the image cannot change under a tag
+        **({"command": list(spec.entrypoint)} if spec.entrypoint else {}),
+        **({"args": list(spec.command)} if spec.command else {}),
+        **({"env": [_env(spec, name, value) for name, value in spec.env.items()]} if spec.env else {}),
+        **({"ports": [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in spec.listens]}
+           if spec.listens else {}),
+        "resources": {"requests": {"cpu": f"{spec.cpu_request_millis}m", "memory": f"{spec.memory_mb}Mi"},
+                      "limits": {"memory": f"{spec.memory_mb}Mi"}},
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid,
+                            "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
+        **(_probes(spec) if not spec.oneshot else {}),
+        "volumeMounts": [*({"name": claims[v.source], "mountPath": v.container_path} for v in spec.data_volumes),
+                         *({"name": name, "mountPath": path} for name, path in scratch),
+                         *({"name": m.volume, "mountPath": m.root, "readOnly": True} for m in mounts)],
+    }, [name for name, _ in scratch]
 
 
 def _env(spec: ContainerSpec, name: str, value: str | Ref) -> dict:
