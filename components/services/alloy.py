@@ -28,7 +28,8 @@ READY_PROBE = ("exec 3<>/dev/tcp/127.0.0.1/12345 && printf 'GET /-/ready HTTP/1.
 SHARED_FILES = ("logs-process.alloy", "otlp.alloy")
 STACK_WRITE_FILES = ("write-stack.alloy", "stack-metrics.alloy")  # ship to this stack's own backends
 DOCKER_HOST_FILES = ("docker-logs.alloy", "docker-volumes.alloy")
-KUBERNETES_FILES = ("kubernetes-logs.alloy",)  # pod logs through the API; no host mounts
+# Pod logs through the API (no host mounts); claim usage from the kubelets, named like docker-volumes.alloy.
+KUBERNETES_FILES = ("kubernetes-logs.alloy", "kubernetes-volumes.alloy")
 DOCKER_ONLY = frozenset({DOCKER})
 KUBERNETES_ONLY = frozenset({KUBERNETES})
 

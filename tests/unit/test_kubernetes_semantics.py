@@ -108,8 +108,8 @@ def test_every_mounted_configmap_and_secret_exists_with_the_keys_mounted(objects
         for container in spec["containers"] + spec.get("initContainers", []):
             assert {m["name"] for m in container["volumeMounts"]} <= volumes
             for env in container.get("env", []):
-                if "valueFrom" in env:
-                    ref = env["valueFrom"]["secretKeyRef"]
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
                     assert ref["key"] in data[ref["name"]]
         for volume in spec["volumes"]:
             source = volume.get("configMap") or volume.get("secret")

@@ -111,9 +111,9 @@ def test_only_alloy_mounts_a_service_account_token_and_may_read_the_cluster(aks_
                       and o["spec"]["template"]["spec"]["automountServiceAccountToken"])
     assert mounting == ["alloy"]
     [role] = by_kind(aks_objects, "ClusterRole")
-    granted = {r for rule in role["rules"] for r in rule["resources"]}
-    assert {"pods", "pods/log", "namespaces", "nodes", "services", "endpoints", "endpointslices"} == granted
-    assert all(set(rule["verbs"]) == {"get", "list", "watch"} for rule in role["rules"])
+    granted = {(r, verb) for rule in role["rules"] for r in rule["resources"] for verb in rule["verbs"]}
+    readable = {"pods", "pods/log", "namespaces", "nodes", "services", "endpoints", "endpointslices"}
+    assert granted == {(r, v) for r in readable for v in ("get", "list", "watch")} | {("nodes/proxy", "get")}
 
 
 def test_azure_blob_with_an_account_key_reaches_loki_as_a_secret_env_value():

@@ -17,12 +17,16 @@ POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in (
 PROBE_PERIOD_SECONDS = 10
 WORKLOAD_IDENTITY_CLIENT = "azure.workload.identity/client-id"
 WORKLOAD_IDENTITY_USE = "azure.workload.identity/use"
-# What Alloy's pod-log discovery reads (the Alloy chart's rules, without events and nodes/proxy).
+# What a service that reads the cluster may do: discover and read pods and their logs, and read the
+# kubelets' metrics through the node proxy (the Alloy chart's rules, without events).
 CLUSTER_READ_RULES = [
     {"apiGroups": [""], "resources": ["pods", "pods/log", "namespaces", "nodes", "services", "endpoints"],
      "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]},
 ]
+# Every container learns its namespace from the downward API (Alloy keeps only its own namespace's claims).
+POD_NAMESPACE = {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}
 
 
 def selector(service: str) -> dict[str, str]:
@@ -156,7 +160,7 @@ def _container(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount
         "imagePullPolicy": "IfNotPresent",  # pinned by digest: the image cannot change under a tag
         **({"command": list(spec.entrypoint)} if spec.entrypoint else {}),
         **({"args": list(spec.command)} if spec.command else {}),
-        **({"env": [_env(spec, name, value) for name, value in spec.env.items()]} if spec.env else {}),
+        "env": [POD_NAMESPACE, *(_env(spec, name, value) for name, value in spec.env.items())],
         **({"ports": [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in spec.listens]}
            if spec.listens else {}),
         "resources": {"requests": {"cpu": f"{spec.cpu_request_millis}m", "memory": f"{spec.memory_mb}Mi"},
