@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,28 @@ def test_docker_only_parts_stay_off_the_cluster():
     assert cluster[c.ALLOY].volumes == ()  # no socket, no host paths
     vm = {s.service: s for s in stack_specs(from_stack_file("azure-dev"), DOCKER)}
     assert "kubernetes-logs.alloy" not in {posixpath.basename(f.path) for f in vm[c.ALLOY].files}
+
+
+def addresses_the_configs_use(settings) -> set[tuple[str, int]]:
+    """host:port of every stack service the shipped files and environment point at."""
+    specs = {s.service: s for s in stack_specs(settings, KUBERNETES)}
+    texts = [f.content for s in specs.values() for f in s.files if isinstance(f.content, str)]
+    texts += [v for s in specs.values() for v in s.env.values() if isinstance(v, str)]
+    found = set()
+    for text in texts:
+        for host, port in re.findall(r"(?:^|[\s\"'/\[=])([a-z][a-z0-9-]*):(\d{2,5})\b", text, re.M):
+            if host in specs or host in c.SERVICES:
+                found.add((host, int(port)))
+    return found
+
+
+def test_every_service_address_in_the_configs_is_a_service_port_on_the_cluster():
+    """Prometheus' static targets, Alloy's scrape and writes, Tempo's remote write, Grafana's datasources:
+    each `name:port` is a ClusterIP Service of that name with that port (the Docker network aliases)."""
+    settings = from_stack_file("aks-dev")
+    ports = {(o["metadata"]["name"], p["port"]) for o in stack_objects(settings, stack_specs(settings, KUBERNETES))
+             if o["kind"] == "Service" for p in o["spec"]["ports"]}
+    used = addresses_the_configs_use(settings)
+    assert {("prometheus", 9090), ("loki", 3100), ("tempo", 3200), ("tempo", 4317), ("alloy", 12345),
+            ("grafana", 3000)} <= used
+    assert used <= ports, used - ports

@@ -174,3 +174,15 @@ def test_only_the_ingress_controller_reaches_grafana_and_only_app_namespaces_rea
                for name, policy in policies.items()}
     assert {k: v for k, v in outside.items() if v} == {
         "grafana": [(["app-routing-system"], [3000])], "alloy": [(["migration-platform"], [4317, 4318])]}
+
+
+def test_each_configmap_and_secret_is_mounted_by_exactly_one_workload(objects):
+    """A replaced (auto-named) ConfigMap or Secret therefore rolls exactly the pod that uses it."""
+    users: dict[str, set[str]] = {}
+    for name, pod in pods(objects).items():
+        for volume in pod["spec"]["volumes"]:
+            source = volume.get("configMap", {}).get("name") or volume.get("secret", {}).get("secretName")
+            if source:
+                users.setdefault(source, set()).add(name)
+    assert users and all(len(workloads) == 1 for workloads in users.values()), users
+    assert set(users) == {o["metadata"]["name"] for o in of(objects, "ConfigMap", "Secret")}
