@@ -17,10 +17,6 @@ settings = load_settings()
 window = current_window(settings.rotation_days)
 secrets = StackSecrets("secrets", settings, window)
 
-pulumi.export("grafanaUrl", settings.grafana.root_url)
-pulumi.export("grafanaAdminUser", settings.grafana.admin_user)
-pulumi.export("grafanaAdminPassword", secrets.values["grafana_admin_password"])
-
 if settings.kubernetes:
     # aks-dev: the same specs as objects in one namespace; Grafana behind the cluster's Ingress.
     cluster = KubernetesStack(
@@ -42,3 +38,7 @@ else:
     pulumi.export("imageDigests", stack.image_digests)
     if azure:
         azure.export()
+
+pulumi.export("grafanaUrl", settings.grafana.root_url)
+pulumi.export("grafanaAdminUser", settings.grafana.admin_user)
+pulumi.export("grafanaAdminPassword", secrets.values["grafana_admin_password"])

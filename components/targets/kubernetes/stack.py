@@ -84,14 +84,14 @@ class KubernetesStack(pulumi.ComponentResource):
         self.register_outputs({"namespace": self.namespace_name, "objects": sorted(self.objects)})
 
     @staticmethod
-    def _declare(stack: str, obj: dict, values: Mapping[str, pulumi.Output[str]], names: Mapping[str, Any],
+    def _declare(prefix: str, obj: dict, values: Mapping[str, pulumi.Output[str]], names: Mapping[str, Any],
                  opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
         body = resolve(obj, values, names)
         api_version, kind = body.pop("apiVersion"), body.pop("kind")
         base = obj["metadata"]["name"]
         if kind in AUTO_NAMED:
             body["metadata"] = {k: v for k, v in body["metadata"].items() if k != "name"}
-        resource_name = f"{stack}-{base}" if kind in AUTO_NAMED else f"{stack}-{kind.lower()}-{base}"
+        resource_name = f"{prefix}-{base}" if kind in AUTO_NAMED else f"{prefix}-{kind.lower()}-{base}"
         resource_type = RESOURCES.get((api_version, kind))
         if resource_type is None:  # a CRD kind such as Gateway API's HTTPRoute
             return k8s.apiextensions.CustomResource(resource_name, api_version=api_version, kind=kind,
