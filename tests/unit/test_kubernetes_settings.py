@@ -38,9 +38,11 @@ def test_grafana_behind_the_ingress_has_no_port_in_its_root_url():
     assert parse("aks-dev", GOOD).grafana.root_url == "https://grafana.example.com/"
 
 
-@pytest.mark.parametrize("sources", [["0.0.0.0/0"], ["*"], []])
-def test_an_ingress_open_to_the_internet_is_refused(sources):
-    assert "allowAnySource" in only(problems(allowedSourceCidrs=sources), "allowedSourceCidrs")
+@pytest.mark.parametrize("sources", [["0.0.0.0/0"], ["*"], [], ["0.0.0.0/1", "128.0.0.0/1"]])
+def test_an_ingress_open_to_the_internet_is_refused_by_the_shared_allowlist_rule(sources):
+    found = problems(allowedSourceCidrs=sources)
+    assert all(p.startswith("observability:allowedSourceCidrs = ") for p in found)
+    assert any("allowAnySource" in p for p in found)
 
 
 def test_allow_any_source_demands_the_long_admin_password():
@@ -85,5 +87,7 @@ def test_an_unknown_object_store_lists_the_allowed_values():
     assert "filesystem | azure-blob" in only(problems(objectStore="s3"), "objectStore")
 
 
-def test_kubernetes_settings_are_ignored_by_docker_stacks():
-    assert parse("local", {"environment": "local", "objectStore": "s3"}).kubernetes is None
+def test_docker_stacks_have_no_kubernetes_settings_and_refuse_their_keys():
+    assert parse("local", {"environment": "local"}).kubernetes is None
+    with pytest.raises(SettingsError, match="objectStore .*applies only to environment aks-dev"):
+        parse("local", {"environment": "local", "objectStore": "azure-blob"})
