@@ -86,6 +86,9 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
                        *(("otlpClientNamespaces", n) for n in kube.otlp_client_namespaces)):
         if not DNS_LABEL.fullmatch(value):
             r.problem(key, value, "must be a namespace name (lowercase letters, digits and '-', at most 63)")
+    if "\n" in kube.kubeconfig or "apiVersion" in kube.kubeconfig:
+        r.problem("kubeconfig", "<kubeconfig contents>", "must be the path of a kubeconfig file, not its contents "
+                  "(they carry credentials: keep them out of the stack file)")
     for key, value in (("storageClassName", kube.storage_class), ("ingressClassName", kube.ingress_class)):
         if not DNS_SUBDOMAIN.fullmatch(value):
             r.problem(key, value, "must be a Kubernetes object name such as managed-csi")

@@ -91,3 +91,8 @@ def test_docker_stacks_have_no_kubernetes_settings_and_refuse_their_keys():
     assert parse("local", {"environment": "local"}).kubernetes is None
     with pytest.raises(SettingsError, match="objectStore .*applies only to environment aks-dev"):
         parse("local", {"environment": "local", "objectStore": "azure-blob"})
+
+
+def test_kubeconfig_contents_are_refused_without_echoing_them():
+    found = only(problems(kubeconfig="apiVersion: v1\nclusters: []\nusers: [{token: abc}]"), "kubeconfig")
+    assert "path" in found and "abc" not in found
