@@ -37,3 +37,16 @@ def aks_program():
 def aks_objects(aks_program) -> list[dict]:
     """Every Kubernetes object the aks-dev program registered, API-shaped (apiVersion, kind, camelCase)."""
     return [r.inputs for r in aks_program.resources if r.typ.startswith("kubernetes:") and "kind" in r.inputs]
+
+
+@pytest.fixture(scope="session")
+def aks_named_objects(aks_program) -> list[dict]:
+    """The same objects, auto-named ones (ConfigMaps, Secrets) under the name the mock provider gave them."""
+    from tests.unit.pulumi_harness import AUTO_NAME_SUFFIX
+
+    named = []
+    for r in aks_program.resources:
+        if r.typ.startswith("kubernetes:") and "kind" in r.inputs:
+            metadata = r.inputs["metadata"]
+            named.append({**r.inputs, "metadata": {"name": r.name + AUTO_NAME_SUFFIX, **metadata}})
+    return named

@@ -25,6 +25,7 @@ from components.settings.stackfile import read_stack_config
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-value-0123456789-abcdefghijklmnop"
 _SECRET_SIG = rpc._special_secret_sig  # the wire marker of a secret value
+AUTO_NAME_SUFFIX = "-0a1b2c3d"  # what the mock provider appends to an auto-named Kubernetes object's name
 
 
 @dataclass
@@ -127,7 +128,7 @@ def _computed_outputs(typ: str, name: str, inputs: dict) -> dict:
         return {"loginServer": f"{inputs['registryName'].lower()}.azurecr.io"}
     if typ.startswith("kubernetes:") and "name" not in (inputs.get("metadata") or {"name": None}):
         # pulumi-kubernetes auto-names an object without metadata.name: <resource name>-<random suffix>.
-        return {"metadata": {**inputs["metadata"], "name": f"{name}-0a1b2c3d"}}
+        return {"metadata": {**inputs["metadata"], "name": f"{name}{AUTO_NAME_SUFFIX}"}}
     if typ == "random:index/randomPassword:RandomPassword" and inputs.get("keepers"):
         return {"result": f"generated-{name}-{inputs['keepers']['rotation']}-" + "x" * int(inputs["length"])}
     return {}

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-MOCK_SUFFIX = "-0a1b2c3d"  # the harness's stand-in for the provider's auto-name suffix
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 DNS_SUBDOMAIN = re.compile(r"(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 PORT_NAME = re.compile(r"(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*")  # IANA_SVC_NAME
@@ -24,14 +23,8 @@ NEEDED_FLOWS = {
 
 
 @pytest.fixture(scope="module")
-def objects(aks_program) -> list[dict]:
-    """Every declared object, auto-named ones under the name the (mock) provider gave them."""
-    named = []
-    for r in aks_program.resources:
-        if r.typ.startswith("kubernetes:") and "kind" in r.inputs:
-            metadata = r.inputs["metadata"]
-            named.append({**r.inputs, "metadata": {"name": r.name + MOCK_SUFFIX, **metadata}})
-    return named
+def objects(aks_named_objects) -> list[dict]:
+    return aks_named_objects
 
 
 def of(objects: list[dict], *kinds: str) -> list[dict]:
