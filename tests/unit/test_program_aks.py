@@ -47,7 +47,8 @@ def _as_rendered(value, auto_names: dict[str, str], secrets: set[str]):
 def test_every_declared_object_is_exactly_the_rendered_one(aks_program, rendered_objects):
     """What a reviewer reads in the render is what the program deploys, field for field."""
     prefix = "observability-"
-    auto_names = {r.name + AUTO_NAME_SUFFIX: r.name[len(prefix):] for typ in AUTO_NAMED for r in aks_program.of_type(typ)}
+    auto_names = {r.name + AUTO_NAME_SUFFIX: r.name[len(prefix):]
+                  for typ in AUTO_NAMED for r in aks_program.of_type(typ)}
     secrets = {v for r in aks_program.of_type("kubernetes:core/v1:Secret") for v in r.inputs["stringData"].values()}
     declared = {}
     for r in aks_program.resources:
