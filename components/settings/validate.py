@@ -114,7 +114,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
     check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
                       any_source=bool(kube and kube.allow_any_source))
     if kube:
-        kube_settings.check_cross_field(r, postgres, exporters)
+        kube_settings.check_cross_field(r, grafana, postgres, exporters)
     if deploying:
         check_deploy_secrets(r, tls, postgres, alerts)
         if kube:

@@ -96,3 +96,7 @@ def test_docker_stacks_have_no_kubernetes_settings_and_refuse_their_keys():
 def test_kubeconfig_contents_are_refused_without_echoing_them():
     found = only(problems(kubeconfig="apiVersion: v1\nclusters: []\nusers: [{token: abc}]"), "kubeconfig")
     assert "path" in found and "abc" not in found
+
+
+def test_grafana_behind_the_ingress_is_on_port_443():
+    assert "443" in only(problems(grafanaPort=9999), "grafanaPort")
