@@ -149,3 +149,36 @@ def test_httproute_replaces_the_ingress_when_chosen():
     [route] = program.of_type("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
     assert route.inputs["spec"]["parentRefs"] == [{"name": "edge", "namespace": "gateways"}]
     assert route.inputs["spec"]["rules"][0]["backendRefs"][0]["name"] == "grafana"
+
+
+def aks_program_on(day):
+    """The aks-dev program as `pulumi up` would run it on `day` (the rotation window follows the clock)."""
+    from datetime import UTC, datetime
+
+    from components import rotation
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(day.year, day.month, day.day, 12, tzinfo=tz or UTC)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rotation, "datetime", Clock)
+        return run_program("aks-dev")
+
+
+def test_a_new_window_changes_only_grafanas_secrets_so_only_its_pod_rolls():
+    from datetime import timedelta
+
+    from components.rotation import EPOCH
+
+    first_day = EPOCH + timedelta(days=300 * 90)  # a window boundary (2043: never today's date)
+    before, after = aks_program_on(first_day - timedelta(days=1)), aks_program_on(first_day)
+
+    def data(program, typ):
+        return {r.name: r.inputs.get("data") or r.inputs.get("stringData") for r in program.of_type(typ)}
+
+    secrets = [data(p, "kubernetes:core/v1:Secret") for p in (before, after)]
+    changed = {name for name in secrets[0] if secrets[0][name] != secrets[1][name]}
+    assert changed == {"observability-grafana-secrets", "observability-grafana-admin-sync-secrets"}
+    assert data(before, "kubernetes:core/v1:ConfigMap") == data(after, "kubernetes:core/v1:ConfigMap")
