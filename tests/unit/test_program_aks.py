@@ -182,3 +182,21 @@ def test_a_new_window_changes_only_grafanas_secrets_so_only_its_pod_rolls():
     changed = {name for name in secrets[0] if secrets[0][name] != secrets[1][name]}
     assert changed == {"observability-grafana-secrets", "observability-grafana-admin-sync-secrets"}
     assert data(before, "kubernetes:core/v1:ConfigMap") == data(after, "kubernetes:core/v1:ConfigMap")
+
+
+def test_azure_blob_with_workload_identity_federates_loki_and_tempo_and_lets_them_reach_storage():
+    program = run_program("aks-dev", {"objectStore": "azure-blob", "azureStorageAccount": "aimodernizeobs",
+                                      "workloadIdentityClientId": "11111111-2222-3333-4444-555555555555"})
+    objects = [r.inputs for r in program.resources if r.typ.startswith("kubernetes:") and "kind" in r.inputs]
+    federated = {o["metadata"]["name"] for o in by_kind(objects, "ServiceAccount")
+                 if o["metadata"].get("annotations", {}).get("azure.workload.identity/client-id")
+                 == "11111111-2222-3333-4444-555555555555"}
+    labelled = {o["metadata"]["name"] for o in by_kind(objects, "StatefulSet")
+                if o["spec"]["template"]["metadata"]["labels"].get("azure.workload.identity/use") == "true"}
+    assert federated == labelled == {"loki", "tempo"}
+    to_storage = {p["metadata"]["name"] for p in by_kind(objects, "NetworkPolicy")
+                  for rule in p["spec"].get("egress", []) if "to" not in rule and {"protocol": "TCP", "port": 443.0}
+                  in rule["ports"]}
+    assert to_storage == {"loki", "tempo", "alloy"}  # Alloy: the API server
+    assert not program.of_type("kubernetes:core/v1:Secret") or all(
+        "env.AZURE_STORAGE_KEY" not in r.inputs["stringData"] for r in program.of_type("kubernetes:core/v1:Secret"))
