@@ -3,7 +3,7 @@ proxy on port 9999, on a Docker host: settings → target → stack → outputs.
 
 import pulumi
 
-from components.program import docker_provider, load_settings
+from components.program import docker_provider, load_settings, pull_provider
 from components.rotation import current_window
 from components.services import stack_specs
 from components.targets.azure import AzureEdge
@@ -16,10 +16,11 @@ secrets = StackSecrets("secrets", settings, window)
 
 # azure-dev: the VM's NSG rule, Key Vault copies of the secrets, and ACR mirrors the VM pulls from.
 azure = AzureEdge("azure", settings, secrets.values, window) if settings.azure else None
-host = docker_provider(settings, azure.registry_auth if azure else None)
+host = docker_provider(settings)
+pulls = pull_provider(settings, azure.registry_auth if azure else None)
 stack = DockerStack(
     "observability",
-    DockerStackArgs(settings, stack_specs(settings), secrets.values),
+    DockerStackArgs(settings, stack_specs(settings), secrets.values, pulls, azure.pull_prerequisites if azure else ()),
     pulumi.ResourceOptions(provider=host),
 )
 

@@ -8,8 +8,8 @@ from components.settings import Settings
 
 
 def stack_specs(settings: Settings) -> tuple[ContainerSpec, ...]:
-    specs = [loki.spec(settings), tempo.spec(settings), prometheus.spec(settings), alloy.spec(settings),
-             grafana.spec(settings), grafana.admin_sync_spec(settings), proxy.spec(settings)]
-    if settings.postgres.enabled:
-        specs.append(postgres_readonly.spec(settings))
+    # The read-only role job first: Grafana and Alloy log in with the password it sets.
+    specs = [postgres_readonly.spec(settings)] if settings.postgres.enabled else []
+    specs += [loki.spec(settings), tempo.spec(settings), prometheus.spec(settings), alloy.spec(settings),
+              grafana.spec(settings), grafana.admin_sync_spec(settings), proxy.spec(settings)]
     return tuple(specs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from components import constants as c
 from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
+from components.services import postgres_readonly
 from components.services.common import CONFIG_DIR, admin_ports, config_file
 from components.settings import Settings
 
@@ -103,4 +104,6 @@ def spec(settings: Settings) -> ContainerSpec:
         group_add=groups,
         privileged=settings.exporters.containers,  # cAdvisor reads cgroups of every container
         platform_network=True,  # receives OTLP from, and scrapes, the platform's containers
+        # The Postgres exporter logs in with the password the role job sets: that job runs first.
+        depends_on=(postgres_readonly.SERVICE,) if settings.exporters.postgres else (),
     )

@@ -54,6 +54,7 @@ class AzureEdge(pulumi.ComponentResource):
         self.login_server: str = settings.image_registry_prefix
         self.registry_login_server: pulumi.Output[str] | None = None
         self.registry_auth: list[docker.ProviderRegistryAuthArgs] | None = None
+        self.pull_prerequisites: list[pulumi.Resource] = []  # image pulls wait for these (the mirrors)
         if azure.acr_name:
             self._mirrors(name, settings, window, group, tags)
         self.register_outputs({"nsgRuleId": self.nsg_rule.id, "keyVaultSecretUris": self.vault_secret_uris,
@@ -162,11 +163,11 @@ class AzureEdge(pulumi.ComponentResource):
         password = AcrTokenPassword(
             f"{name}-pull-password", token_id=token.id, rotation=window.keeper,
             expiry=datetime.fromtimestamp(window.expires_epoch, UTC).isoformat(), opts=self._child)
-        # Through the password, the Docker provider (and so every pull) waits for all the cache rules.
-        pull_password = pulumi.Output.all(password.password, *(r.id for r in self.cache_rules)).apply(
-            lambda resolved: resolved[0])
+        # Pulls wait for the cache rules through depends_on, not through the provider's configuration:
+        # ids folded into it would be unknown at preview whenever a repository is added.
+        self.pull_prerequisites = [*self.cache_rules, password]
         self.registry_auth = [docker.ProviderRegistryAuthArgs(
-            address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(pull_password))]
+            address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(password.password))]
 
 
 def mirrored_images(settings: Settings) -> dict[str, Image]:

@@ -34,6 +34,8 @@ class Registered:
     inputs: dict
     secret_paths: set[str]
     provider: str | None
+    dependencies: list[str] = field(default_factory=list)  # URNs it waits for (depends_on and inputs)
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -47,6 +49,10 @@ class Program:
 
     def containers(self) -> dict[str, Registered]:
         return {r.inputs["name"]: r for r in self.of_type("docker:index/container:Container")}
+
+    def named(self, name: str) -> Registered:
+        (found,) = [r for r in self.resources if r.name == name]
+        return found
 
     def one(self, typ: str) -> Registered:
         found = self.of_type(typ)
@@ -143,7 +149,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.custom:
             inputs = rpc.deserialize_properties(request.object)
             self.registered.append(Registered(request.type, request.name, _unwrap(inputs),
-                                              _secret_paths(_raw_struct(request.object)), request.provider))
+                                              _secret_paths(_raw_struct(request.object)), request.provider,
+                                              list(request.dependencies), request.retainOnDelete))
         return result
 
 

@@ -22,6 +22,7 @@ RULE = "azure-native:network:SecurityRule"
 VAULT_SECRET = "azure-native:keyvault:Secret"
 CACHE_RULE = "azure-native:containerregistry:CacheRule"
 DOCKER_PROVIDER = "pulumi:providers:docker"
+HOST_PROVIDER, PULL_PROVIDER = "docker-host", "docker-registry"  # containers; image pulls
 ACR = "aimodernizeobs.azurecr.io"
 OPEN_PASSWORD = "a-32-character-admin-password-ok"  # allowAnySource needs at least 32
 
@@ -40,7 +41,7 @@ def _rule(program: harness.Program) -> dict:
 
 
 def _registry_auth(program: harness.Program) -> list[dict]:
-    return json.loads(program.one(DOCKER_PROVIDER).inputs["registryAuth"])  # provider inputs travel as JSON
+    return json.loads(program.named(PULL_PROVIDER).inputs["registryAuth"])  # provider inputs travel as JSON
 
 
 # --- NSG rule -----------------------------------------------------------------------------------
@@ -159,8 +160,9 @@ def test_the_pull_token_is_bound_to_the_scope_map(program):
     assert token["scopeMapId"] == "azure-pull-scope-id" and token["status"] == "enabled"
 
 
-def test_the_docker_provider_reaches_the_vm_over_ssh_with_the_configured_options(program):
-    provider = program.one(DOCKER_PROVIDER).inputs
+@pytest.mark.parametrize("name", [HOST_PROVIDER, PULL_PROVIDER])
+def test_both_docker_providers_reach_the_vm_over_ssh_with_the_configured_options(program, name):
+    provider = program.named(name).inputs
     assert provider["host"].startswith("ssh://")
     assert json.loads(provider["sshOpts"]) == ["-o", "StrictHostKeyChecking=yes", "-o", "ServerAliveInterval=30"]
 
@@ -171,7 +173,22 @@ def test_the_docker_provider_logs_in_to_the_acr_with_the_pull_token(program):
 
 
 def test_the_registry_password_reaches_the_docker_provider_as_a_secret(program):
-    assert "registryAuth" in program.one(DOCKER_PROVIDER).secret_paths
+    assert "registryAuth" in program.named(PULL_PROVIDER).secret_paths
+
+
+def test_only_the_image_pulls_use_the_provider_with_the_registry_password(program):
+    pulls = {r.provider.split("::")[-1].split("::")[0] for r in program.of_type("docker:index/remoteImage:RemoteImage")}
+    others = {r.provider for r in program.resources if r.typ.startswith("docker:index/") and
+              r.typ != "docker:index/remoteImage:RemoteImage"}
+    assert "registryAuth" not in program.named(HOST_PROVIDER).inputs
+    assert all(PULL_PROVIDER in p for p in pulls) and others and all(HOST_PROVIDER in p for p in others)
+
+
+def test_every_pull_waits_for_the_cache_rules_and_the_token_password(program):
+    rules = {r.name for r in program.of_type(CACHE_RULE)}
+    for pull in program.of_type("docker:index/remoteImage:RemoteImage"):
+        waits_for = {urn.rsplit("::", 1)[-1] for urn in pull.dependencies}
+        assert rules <= waits_for and "azure-pull-password" in waits_for, pull.name
 
 
 def test_every_image_is_pulled_from_the_acr_by_digest(program):
@@ -187,7 +204,7 @@ def test_nothing_but_the_cache_rules_mentions_docker_hub(program):
 def test_without_an_acr_there_are_no_mirrors_and_no_registry_login():
     program = azure_program({"acrName": ""})
     assert not [r for r in program.resources if r.typ.startswith("azure-native:containerregistry:")]
-    assert "registryAuth" not in program.one(DOCKER_PROVIDER).inputs
+    assert [r.name for r in program.of_type(DOCKER_PROVIDER)] == [HOST_PROVIDER]
 
 
 def test_acr_create_declares_a_basic_registry_with_the_admin_user_off():
