@@ -33,7 +33,8 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 
 install_debian_packages() {
   local missing=() pkg
-  for pkg in nginx postgresql postgresql-contrib openssl; do
+  # busybox: the sh and wget of the alpine-based images, for the scripts the stack runs inside them.
+  for pkg in nginx postgresql postgresql-contrib openssl busybox; do
     installed "$pkg" || missing+=("$pkg")
   done
   # Any node works (the grammars are plain JavaScript); Debian's only when there is none at all.

@@ -30,6 +30,7 @@ OVERRIDES = {
     "alloycheck": "ALLOYCHECK",
     "loki": "LOKI",
     "tempo": "TEMPO",
+    "busybox": "BUSYBOX",
 }
 
 # Where scripts/install-validators.sh puts the tools it keeps out of the system, relative to the repo.
