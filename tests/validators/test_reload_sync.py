@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from components.targets.reloadable import SYNC_SCRIPT
-from tests.validators.tools import require_tool
+from tests.validators.tools import busybox_bin
 
 
 class _Grafana(BaseHTTPRequestHandler):
@@ -43,11 +43,7 @@ APPLETS = ("sh", "find", "mkdir", "cp", "chmod", "mv", "rm", "cat", "printf", "b
 @pytest.fixture(scope="module")
 def busybox_path(tmp_path_factory) -> str:
     """A PATH holding nothing but busybox applets, as in the image."""
-    busybox = require_tool("busybox")
-    bin_dir = tmp_path_factory.mktemp("busybox-bin")
-    for applet in APPLETS:
-        (bin_dir / applet).symlink_to(busybox)
-    return str(bin_dir)
+    return busybox_bin(tmp_path_factory.mktemp("busybox-bin"), APPLETS)
 
 
 def _sync(tmp_path: Path, path: str, staged: dict[str, str], *urls: str) -> subprocess.CompletedProcess:

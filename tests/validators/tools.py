@@ -120,3 +120,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def busybox_bin(directory: Path, applets: tuple[str, ...]) -> str:
+    """`directory` filled with busybox applets, as on an alpine image's PATH; returns it as a PATH."""
+    busybox = require_tool("busybox")
+    for applet in applets:
+        (directory / applet).symlink_to(busybox)
+    return str(directory)
