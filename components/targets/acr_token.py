@@ -13,6 +13,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
 
 PASSWORD_SLOT = "password1"
+SLOTS = ("password1", "password2")  # an ACR token holds at most these two passwords
 # Any change to these replaces the password: a new one is generated before the old state is dropped.
 REPLACE_ON = ("token_id", "password_name", "expiry", "rotation")
 
@@ -65,8 +66,8 @@ class AcrTokenPassword(Resource):
     password: pulumi.Output[str]
 
     def __init__(self, name: str, token_id: pulumi.Input[str], expiry: str, rotation: str,
-                 opts: pulumi.ResourceOptions | None = None):
-        props = {"token_id": token_id, "password_name": PASSWORD_SLOT, "expiry": expiry, "rotation": rotation,
+                 slot: str = PASSWORD_SLOT, opts: pulumi.ResourceOptions | None = None):
+        props = {"token_id": token_id, "password_name": slot, "expiry": expiry, "rotation": rotation,
                  "password": None}
         super().__init__(_TokenPasswordProvider(), name, props, pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["password"])))

@@ -17,10 +17,10 @@ from pulumi_azure_native import compute, containerregistry, keyvault, network, r
 from components import constants as c
 from components import images as catalog
 from components.images import Image
-from components.rotation import Window
+from components.rotation import DAY_SECONDS, Window
 from components.allowlist import open_to_internet_problem
 from components.settings import Azure, Settings
-from components.targets.acr_token import AcrTokenPassword
+from components.targets.acr_token import SLOTS, AcrTokenPassword
 
 # Key Vault secret name -> (name in StackSecrets.values, what it is). Only values the stack has are copied.
 VAULT_SECRETS = {
@@ -160,14 +160,25 @@ class AzureEdge(pulumi.ComponentResource):
             **where, opts=self._child)
         token = containerregistry.Token(f"{name}-pull-token", token_name=PULL_TOKEN, scope_map_id=scope_map.id,
                                         status="enabled", **where, opts=self._child)
-        password = AcrTokenPassword(
-            f"{name}-pull-password", token_id=token.id, rotation=window.keeper,
-            expiry=datetime.fromtimestamp(window.expires_epoch, UTC).isoformat(), opts=self._child)
+        made_in = pull_password_windows(window)
+        passwords = {slot: AcrTokenPassword(
+            f"{name}-pull-{slot}", token_id=token.id, slot=slot, rotation=made.keeper,
+            expiry=datetime.fromtimestamp(made.expires_epoch + window.days * DAY_SECONDS, UTC).isoformat(),
+            opts=self._child) for slot, made in made_in.items()}
+        # The provider logs in with the password made in the previous window: it is already in the state
+        # when a new window starts, so the provider's configuration stays known at preview on rotation runs.
+        password = next(passwords[slot] for slot, made in made_in.items() if made.index < window.index)
         # Pulls wait for the cache rules through depends_on, not through the provider's configuration:
         # ids folded into it would be unknown at preview whenever a repository is added.
-        self.pull_prerequisites = [*self.cache_rules, password]
+        self.pull_prerequisites = [*self.cache_rules, *passwords.values()]
         self.registry_auth = [docker.ProviderRegistryAuthArgs(
             address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(password.password))]
+
+
+def pull_password_windows(window: Window) -> dict[str, Window]:
+    """Token password slot -> the window it is (re)made in: password1 in even windows, password2 in odd
+    ones, each valid for two windows, so the one made in the previous window is valid all through this one."""
+    return {slot: Window(window.index - (window.index - parity) % 2, window.days) for parity, slot in enumerate(SLOTS)}
 
 
 def mirrored_images(settings: Settings) -> dict[str, Image]:

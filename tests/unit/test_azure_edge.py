@@ -188,7 +188,7 @@ def test_every_pull_waits_for_the_cache_rules_and_the_token_password(program):
     rules = {r.name for r in program.of_type(CACHE_RULE)}
     for pull in program.of_type("docker:index/remoteImage:RemoteImage"):
         waits_for = {urn.rsplit("::", 1)[-1] for urn in pull.dependencies}
-        assert rules <= waits_for and "azure-pull-password" in waits_for, pull.name
+        assert rules <= waits_for and {"azure-pull-password1", "azure-pull-password2"} <= waits_for, pull.name
 
 
 def test_every_image_is_pulled_from_the_acr_by_digest(program):

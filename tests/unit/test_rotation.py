@@ -4,6 +4,7 @@ token -- and that a run inside the same window changes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -100,10 +101,34 @@ def test_vault_secrets_expire_at_the_end_of_the_window(program):
     assert expires == {WINDOW.expires_epoch}
 
 
-def test_the_acr_token_password_expires_and_is_keyed_with_the_window(program):
-    token = program.one(TOKEN_PASSWORD).inputs
-    assert token["rotation"] == WINDOW.keeper
-    assert datetime.fromisoformat(token["expiry"]).timestamp() == WINDOW.expires_epoch
+def _token_passwords(program) -> dict[str, dict]:
+    return {r.inputs["password_name"]: r.inputs for r in program.of_type(TOKEN_PASSWORD)}
+
+
+def test_each_acr_token_password_slot_is_made_every_other_window_and_lives_two(program):
+    # Window 299 (odd): password2 is made in it, password1 was made in window 298.
+    slots = _token_passwords(program)
+    for slot, made_in in (("password1", WINDOW.index - 1), ("password2", WINDOW.index)):
+        made = rotation.Window(made_in, 90)
+        assert slots[slot]["rotation"] == made.keeper
+        assert datetime.fromisoformat(slots[slot]["expiry"]).timestamp() == made.expires_epoch + 90 * 86_400
+
+
+def _provider_password(program) -> str:
+    (auth,) = json.loads(program.named("docker-registry").inputs["registryAuth"])
+    return auth["password"]
+
+
+def test_the_docker_provider_logs_in_with_the_password_of_the_previous_window(program):
+    assert _provider_password(program) == f"token-password-{rotation.Window(WINDOW.index - 1, 90).keeper}"
+
+
+def test_a_new_window_remakes_one_slot_and_the_provider_moves_to_the_one_already_made():
+    before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
+    slots = [_token_passwords(p) for p in (before, after)]
+    assert [s for s in slots[0] if slots[0][s]["rotation"] != slots[1][s]["rotation"]] == ["password1"]
+    # What the provider uses in window 300 is the password made in window 299: in the state already.
+    assert _provider_password(after) == f"token-password-{WINDOW.keeper}"
 
 
 def test_a_run_in_the_next_window_gives_every_rotated_password_a_new_keeper():
