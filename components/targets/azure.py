@@ -49,7 +49,8 @@ class AzureEdge(pulumi.ComponentResource):
                                                         vm_name=azure.vm_name, opts=self._invoke).id
 
         self.nsg_rule = self._nsg_rule(name, settings, group.name)
-        self.vault_secret_uris = self._vault_secrets(name, azure, values, window, group.name, tags)
+        self.vault_secret_uris = self._vault_secrets(name, settings.stack, azure, values, window,
+                                                     group.name, tags)
         # The login server of an ACR is `<name lowercased>.azurecr.io`: a plain string, known at preview.
         self.login_server: str = settings.image_registry_prefix
         self.registry_login_server: pulumi.Output[str] | None = None
@@ -99,8 +100,8 @@ class AzureEdge(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _vault_secrets(self, name: str, azure: Azure, values: Mapping[str, pulumi.Output[str]], window: Window,
-                       group: pulumi.Input[str], tags: dict[str, str]) -> dict[str, pulumi.Output[str]]:
+    def _vault_secrets(self, name: str, stack: str, azure: Azure, values: Mapping[str, pulumi.Output[str]],
+                       window: Window, group: pulumi.Input[str], tags: dict[str, str]) -> dict[str, pulumi.Output[str]]:
         if not azure.key_vault_name:
             pulumi.log.info("keyVaultName is empty: the stack's secrets are kept only in the Pulumi state "
                             "(encrypted). Set keyVaultName to copy them to an existing Key Vault.", resource=self)
@@ -111,20 +112,23 @@ class AzureEdge(pulumi.ComponentResource):
         for secret_name, (key, purpose) in VAULT_SECRETS.items():
             if key not in values:
                 continue
+            vault_name = vault_secret_name(stack, secret_name)
             keyvault.Secret(
                 f"{name}-kv-{secret_name}",
                 resource_group_name=group,
                 vault_name=vault.name,
-                secret_name=secret_name,
+                secret_name=vault_name,
                 properties=keyvault.SecretPropertiesArgs(
                     value=pulumi.Output.secret(values[key]),
                     content_type="text/plain",
                     # Key Vault shows when the value is due; the first `pulumi up` after that rotates it.
                     attributes=keyvault.SecretAttributesArgs(enabled=True, expires=window.expires_epoch)),
                 tags={**tags, "purpose": purpose},
-                opts=self._child,
+                # Deleting goes through the vault's data plane (a role and network reach the deployer may
+                # lack) and soft delete then blocks re-creating the name: leave it; README says how to purge.
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
             )
-            uris[secret_name] = pulumi.Output.concat(vault.properties.vault_uri, "secrets/", secret_name)
+            uris[secret_name] = pulumi.Output.concat(vault.properties.vault_uri, "secrets/", vault_name)
         return uris
 
     def _mirrors(self, name: str, settings: Settings, window: Window, group: pulumi.Output,
@@ -173,6 +177,11 @@ class AzureEdge(pulumi.ComponentResource):
         self.pull_prerequisites = [*self.cache_rules, *passwords.values()]
         self.registry_auth = [docker.ProviderRegistryAuthArgs(
             address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(password.password))]
+
+
+def vault_secret_name(stack: str, secret: str) -> str:
+    """`<stack>-<secret>`: two stacks can share a vault. Key Vault names allow letters, digits and dashes."""
+    return re.sub(r"[^0-9A-Za-z-]", "-", f"{stack}-{secret}")[:127]
 
 
 def pull_password_windows(window: Window) -> dict[str, Window]:

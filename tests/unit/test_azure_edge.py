@@ -15,6 +15,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import images
 from components.targets.acr_token import _TokenPasswordProvider
+from components.targets.azure import vault_secret_name
 from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
@@ -103,13 +104,23 @@ def test_a_priority_held_by_another_inbound_rule_of_the_nsg_is_refused(monkeypat
 
 def test_the_vault_gets_the_grafana_and_read_only_postgres_secrets(program):
     names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
-    assert names == {"grafana-admin-password", "grafana-secret-key", "postgres-readonly-password"}
+    assert names == {"azure-dev-grafana-admin-password", "azure-dev-grafana-secret-key",
+                     "azure-dev-postgres-readonly-password"}
 
 
 def test_without_postgres_the_vault_gets_only_the_grafana_secrets():
     program = azure_program({"postgresEnabled": False, "exportPostgres": False})
     names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
-    assert names == {"grafana-admin-password", "grafana-secret-key"}
+    assert names == {"azure-dev-grafana-admin-password", "azure-dev-grafana-secret-key"}
+
+
+def test_vault_secret_names_carry_the_stack_in_the_characters_key_vault_allows():
+    assert vault_secret_name("team_a.dev", "grafana-secret-key") == "team-a-dev-grafana-secret-key"
+
+
+def test_vault_secrets_are_left_in_the_vault_when_the_stack_lets_go_of_them(program):
+    secrets = program.of_type(VAULT_SECRET)
+    assert secrets and all(s.retain_on_delete for s in secrets)
 
 
 def test_every_vault_secret_value_is_registered_as_a_secret(program):
@@ -126,7 +137,8 @@ def test_every_vault_secret_has_a_content_type_tags_and_an_expiry_in_the_existin
 
 def test_the_vault_secret_uris_point_into_the_vault(program):
     uris = _sync_await(pulumi.Output.from_input(program.globals["azure"].vault_secret_uris).future())
-    assert uris["grafana-admin-password"] == "https://kv-aimodernize-dev.vault.azure.net/secrets/grafana-admin-password"
+    assert uris["grafana-admin-password"] == (
+        "https://kv-aimodernize-dev.vault.azure.net/secrets/azure-dev-grafana-admin-password")
 
 
 def test_without_a_vault_no_key_vault_resource_is_declared_and_the_program_says_so(caplog):

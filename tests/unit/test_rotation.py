@@ -147,7 +147,7 @@ def test_a_new_password_reaches_grafana_its_admin_sync_job_and_the_postgres_job(
 
 def test_a_new_window_updates_key_vault_values_and_expiry():
     before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
-    old, new = (_vault_properties(p, "grafana-admin-password") for p in (before, after))
+    old, new = (_vault_properties(p, "azure-dev-grafana-admin-password") for p in (before, after))
     assert old["value"] != new["value"] and new["attributes"]["expires"] - old["attributes"]["expires"] == 90 * 86_400
 
 
