@@ -8,6 +8,7 @@ some environments, list it in ONLY_IN.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -34,7 +35,8 @@ OPEN_SOURCES = tuple(sorted(WILDCARDS))  # kept for importers; the rule itself i
 # Keys that mean something only in these environments: set elsewhere they would be silently ignored.
 ONLY_IN = {
     **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "allowedSourceCidrs",
-                     "allowAnySource", "keyVaultName", "acrName", "acrCreate", "acrCredentialSetId"),
+                     "allowAnySource", "keyVaultName", "acrName", "acrCreate", "acrCredentialSetId",
+                     "acrDockerHubUsernameSecretUri", "acrDockerHubPasswordSecretUri"),
                     ("azure-dev",)),
     "railwayMode": ("railway",),
 }
@@ -143,4 +145,25 @@ def _azure(r: Reader) -> Azure:
                   r.string("keyVaultName", fmt=f.KEY_VAULT) or None, r.string("acrName", fmt=f.ACR_NAME) or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId", fmt=f.CREDENTIAL_SET_ID) or None)
     check_azure(r, azure)
-    return azure
+    return replace(azure, docker_hub_secret_uris=_docker_hub_secrets(r, azure))
+
+
+def _docker_hub_secrets(r: Reader, azure: Azure) -> tuple[str, str] | None:
+    """The Key Vault secret URIs of a Docker Hub credential for the cache rules: both or neither, in the
+    stack's vault (whose access the stack grants), and not together with an existing credential set."""
+    keys = ("acrDockerHubUsernameSecretUri", "acrDockerHubPasswordSecretUri")
+    uris = tuple(r.string(key) for key in keys)
+    if not any(uris):
+        return None
+    vault = azure.key_vault_name or "<keyVaultName>"
+    secret_uri = rf"https://{re.escape(vault)}\.vault\.azure\.net/secrets/[0-9A-Za-z-]{{1,127}}(/[0-9a-f]{{32}})?"
+    for key, uri in zip(keys, uris, strict=True):
+        if not re.fullmatch(secret_uri, uri, re.IGNORECASE):
+            r.problem(key, uri, f"must be a secret URI in keyVaultName: https://{vault}.vault.azure.net/secrets/"
+                      "<name> (set both Docker Hub secret URIs, and keyVaultName)")
+    if azure.acr_credential_set_id:
+        r.problem("acrCredentialSetId", azure.acr_credential_set_id,
+                  "set either an existing credential set or the Docker Hub secret URIs, not both")
+    if not azure.acr_name:
+        r.problem(keys[0], uris[0], "needs acrName (the registry whose cache rules use the credential)")
+    return (uris[0], uris[1])

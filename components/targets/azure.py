@@ -7,12 +7,13 @@ already exist: they are looked up, never adopted, so `pulumi destroy` leaves the
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pulumi
 import pulumi_docker as docker
-from pulumi_azure_native import compute, containerregistry, keyvault, network, resources
+from pulumi_azure_native import authorization, compute, containerregistry, keyvault, network, resources
 
 from components import constants as c
 from components import images as catalog
@@ -29,6 +30,7 @@ VAULT_SECRETS = {
     "postgres-readonly-password": ("postgres_readonly_password", "Postgres grafana_readonly role's password"),
 }
 RULE_NAME = "allow-grafana-https"
+SECRETS_USER_ROLE = "4633458b-17de-408a-b874-0445c86b69e6"  # Key Vault Secrets User (built-in)
 PULL_TOKEN = "observability-pull"  # scope map and token name; also the registry user name
 
 
@@ -150,11 +152,13 @@ class AzureEdge(pulumi.ComponentResource):
         where = {"registry_name": registry_name, "resource_group_name": group.name}
 
         mirrored = mirrored_images(settings)
+        credential_set, can_read = self._docker_hub_credentials(name, settings.stack, azure, where)
+        # A rule's target repository must not exist in the registry yet (README: "ACR mirrors").
         self.cache_rules = [
             containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
-                target_repository=image.repository, credential_set_resource_id=azure.acr_credential_set_id,
-                **where, opts=self._child)
+                target_repository=image.repository, credential_set_resource_id=credential_set,
+                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read))
             for rule, image in mirrored.items()
         ]
         scope_map = containerregistry.ScopeMap(
@@ -177,6 +181,34 @@ class AzureEdge(pulumi.ComponentResource):
         self.pull_prerequisites = [*self.cache_rules, *passwords.values()]
         self.registry_auth = [docker.ProviderRegistryAuthArgs(
             address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(password.password))]
+
+
+    def _docker_hub_credentials(self, name: str, stack: str, azure: Azure, where: dict
+                                ) -> tuple[pulumi.Input[str] | None, list[pulumi.Resource]]:
+        """(credential set id for the cache rules, what must exist before they pull). Without credentials,
+        Docker Hub pulls share its anonymous rate limit with everyone behind the registry's addresses."""
+        if not azure.docker_hub_secret_uris:
+            return azure.acr_credential_set_id, []
+        username, password = azure.docker_hub_secret_uris
+        credential_set = containerregistry.CredentialSet(
+            f"{name}-dockerhub-credentials", credential_set_name="dockerhub", login_server="docker.io",
+            auth_credentials=[containerregistry.AuthCredentialArgs(
+                name="Credential1", username_secret_identifier=username, password_secret_identifier=password)],
+            identity=containerregistry.IdentityPropertiesArgs(
+                type=containerregistry.ResourceIdentityType.SYSTEM_ASSIGNED), **where, opts=self._child)
+        vault = keyvault.get_vault_output(resource_group_name=azure.resource_group,
+                                          vault_name=azure.key_vault_name, opts=self._invoke)
+        # The registry's identity reads the two secrets: Key Vault Secrets User on the vault (RBAC vaults;
+        # a vault on access policies needs `az keyvault set-policy`, see README).
+        can_read = authorization.RoleAssignment(
+            f"{name}-dockerhub-secrets-reader",
+            role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{azure.acr_name}/dockerhub")),
+            principal_id=credential_set.identity.apply(lambda identity: identity.principal_id if identity else None),
+            principal_type="ServicePrincipal",
+            role_definition_id=vault.id.apply(lambda vault_id: "/".join(vault_id.split("/")[:3]) +
+                                              f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER_ROLE}"),
+            scope=vault.id, opts=self._child)
+        return credential_set.id, [can_read]
 
 
 def vault_secret_name(stack: str, secret: str) -> str:

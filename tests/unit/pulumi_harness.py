@@ -129,6 +129,8 @@ def _computed_outputs(typ: str, name: str, inputs: dict) -> dict:
     generated password that changes with its rotation keeper (as a replacement by the engine would)."""
     if typ == "pulumi-python:dynamic:Resource":
         return {"password": f"token-password-{inputs.get('rotation')}"}
+    if typ == "azure-native:containerregistry:CredentialSet":
+        return {"identity": {**inputs.get("identity", {}), "principalId": f"principal-of-{name}"}}
     if typ == "azure-native:containerregistry:Registry":
         return {"loginServer": f"{inputs['registryName'].lower()}.azurecr.io"}
     if typ == "random:index/randomPassword:RandomPassword" and inputs.get("keepers"):

@@ -269,3 +269,56 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
     assert (parameters.token_id, parameters.name, parameters.expiry.isoformat()) == (
         token_id, "password1", "2026-12-03T00:00:00+00:00")
     assert result.outs["password"] == "s3cret"
+
+
+# --- Docker Hub credentials for the mirrors --------------------------------------------------------
+
+VAULT_URI = "https://kv-aimodernize-dev.vault.azure.net/secrets"
+DOCKER_HUB = {"acrDockerHubUsernameSecretUri": f"{VAULT_URI}/dockerhub-user",
+              "acrDockerHubPasswordSecretUri": f"{VAULT_URI}/dockerhub-token"}
+
+
+@pytest.fixture(scope="module")
+def with_docker_hub() -> harness.Program:
+    return azure_program(DOCKER_HUB)
+
+
+def test_docker_hub_secrets_become_a_credential_set_for_docker_io(with_docker_hub):
+    credential_set = with_docker_hub.one("azure-native:containerregistry:CredentialSet").inputs
+    assert credential_set["loginServer"] == "docker.io" and credential_set["identity"]["type"] == "SystemAssigned"
+    assert credential_set["authCredentials"] == [{"name": "Credential1",
+                                                  "usernameSecretIdentifier": f"{VAULT_URI}/dockerhub-user",
+                                                  "passwordSecretIdentifier": f"{VAULT_URI}/dockerhub-token"}]
+
+
+def test_the_credential_sets_identity_may_read_the_vaults_secrets(with_docker_hub):
+    grant = with_docker_hub.one("azure-native:authorization:RoleAssignment").inputs
+    vault_id = harness.arm_id("rg-aimodernize-dev", "Microsoft.KeyVault/vaults", "kv-aimodernize-dev")
+    assert (grant["scope"], grant["principalId"], grant["principalType"]) == (
+        vault_id, "principal-of-azure-dockerhub-credentials", "ServicePrincipal")
+    assert grant["roleDefinitionId"] == (f"{harness.SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+                                         "4633458b-17de-408a-b874-0445c86b69e6")
+
+
+def test_cache_rules_use_the_created_credential_set_once_it_may_read_the_secrets(with_docker_hub):
+    for rule in with_docker_hub.of_type(CACHE_RULE):
+        assert rule.inputs["credentialSetResourceId"] == "azure-dockerhub-credentials-id"
+        assert any(urn.endswith("::azure-dockerhub-secrets-reader") for urn in rule.dependencies), rule.name
+
+
+@pytest.mark.parametrize("overrides,key", [
+    ({"acrDockerHubUsernameSecretUri": f"{VAULT_URI}/dockerhub-user"}, "acrDockerHubPasswordSecretUri"),
+    (DOCKER_HUB | {"acrDockerHubPasswordSecretUri": "https://other.vault.azure.net/secrets/x"},
+     "acrDockerHubPasswordSecretUri"),
+    (DOCKER_HUB | {"acrCredentialSetId": "/subscriptions/x/credentialSets/y"}, "acrCredentialSetId"),
+])
+def test_docker_hub_secrets_are_both_given_in_the_stacks_vault_or_refused(overrides, key):
+    with pytest.raises(pulumi.RunError, match=f"observability:{key}"):
+        azure_program(overrides)
+
+
+def test_a_one_segment_docker_hub_override_is_mirrored_from_library():
+    digest = "sha256:" + "a" * 64
+    program = azure_program({"proxyImage": f"nginx:1.31.0-alpine@{digest}"})
+    rules = {(r.inputs["sourceRepository"], r.inputs["targetRepository"]) for r in program.of_type(CACHE_RULE)}
+    assert ("docker.io/library/nginx", "library/nginx") in rules and not any(s == "docker.io/nginx" for s, _ in rules)
