@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import types
+from datetime import UTC, datetime
 
 import pulumi
 import pytest
@@ -252,7 +253,8 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
     class Registries:
         def begin_generate_credentials(self, group, registry, parameters):
             calls.append((group, registry, parameters))
-            password = types.SimpleNamespace(name="password1", value="s3cret")
+            password = types.SimpleNamespace(name="password1", value="s3cret",
+                                             creation_time=datetime(2026, 9, 4, 10, tzinfo=UTC))
             return types.SimpleNamespace(result=lambda: types.SimpleNamespace(passwords=[password]))
 
     def client(credential, subscription_id):
@@ -268,7 +270,29 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
     assert (subscription, group, registry) == ("00000000-0000-0000-0000-000000000000", "rg-x", "myacr")
     assert (parameters.token_id, parameters.name, parameters.expiry.isoformat()) == (
         token_id, "password1", "2026-12-03T00:00:00+00:00")
-    assert result.outs["password"] == "s3cret"
+    assert result.outs["password"] == "s3cret" and result.outs["created"] == "2026-09-04T10:00:00+00:00"
+
+
+def test_the_token_password_provider_asks_arm_when_the_tokens_password_was_made(monkeypatch):
+    acr = importlib.import_module("azure.mgmt.containerregistry")
+    identity = importlib.import_module("azure.identity")
+    made = datetime(2026, 9, 4, 10, tzinfo=UTC)
+    token = types.SimpleNamespace(credentials=types.SimpleNamespace(passwords=[
+        types.SimpleNamespace(name="password2", creation_time=made)]))
+    asked = []
+
+    class Tokens:
+        def get(self, group, registry, name):
+            asked.append((group, registry, name))
+            return token
+
+    monkeypatch.setattr(identity, "DefaultAzureCredential", lambda: "credential")
+    monkeypatch.setattr(acr, "ContainerRegistryManagementClient",
+                        lambda credential, subscription: types.SimpleNamespace(tokens=Tokens()))
+    token_id = harness.arm_id("rg-x", "Microsoft.ContainerRegistry/registries", "myacr/tokens/observability-pull")
+    assert _TokenPasswordProvider._created(token_id, "password2") == "2026-09-04T10:00:00+00:00"
+    assert _TokenPasswordProvider._created(token_id, "password1") is None
+    assert asked[0] == ("rg-x", "myacr", "observability-pull")
 
 
 # --- Docker Hub credentials for the mirrors --------------------------------------------------------

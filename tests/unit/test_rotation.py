@@ -158,7 +158,8 @@ def test_a_run_inside_the_same_window_changes_nothing():
     assert declared[0] == declared[1]
 
 
-def test_a_new_window_replaces_the_acr_token_password():
+def test_a_new_window_replaces_the_acr_token_password(monkeypatch):
+    monkeypatch.setattr(_TokenPasswordProvider, "_created", classmethod(lambda cls, token, slot: None))
     old = {"token_id": "t", "password_name": "password1", "expiry": "2026-12-03T00:00:00+00:00",
            "rotation": "90d-window-230"}
     new = old | {"expiry": "2027-03-03T00:00:00+00:00", "rotation": "90d-window-231"}
@@ -166,7 +167,29 @@ def test_a_new_window_replaces_the_acr_token_password():
     assert diff.changes and set(diff.replaces) == {"expiry", "rotation"} and diff.delete_before_replace is False
 
 
-def test_the_same_window_keeps_the_acr_token_password():
-    props = {"token_id": "t", "password_name": "password1", "expiry": "2026-12-03T00:00:00+00:00", "rotation": "w"}
-    diff = _TokenPasswordProvider().diff("id", props | {"password": "p"}, props)
+CREATED = "2026-09-04T10:00:00+00:00"
+TOKEN_PROPS = {"token_id": "t", "password_name": "password1", "expiry": "2026-12-03T00:00:00+00:00", "rotation": "w"}
+
+
+def _acr_reports(monkeypatch, created: str | None) -> None:
+    """What ACR answers about the token's password1: made at `created`, or no such password."""
+    monkeypatch.setattr(_TokenPasswordProvider, "_created", classmethod(lambda cls, token, slot: created))
+
+
+def test_the_same_window_keeps_the_acr_token_password(monkeypatch):
+    _acr_reports(monkeypatch, CREATED)
+    diff = _TokenPasswordProvider().diff("id", TOKEN_PROPS | {"password": "p", "created": CREATED}, TOKEN_PROPS)
     assert not diff.changes and diff.replaces == []
+
+
+@pytest.mark.parametrize("live", ["2026-10-01T08:00:00+00:00", None], ids=["regenerated", "gone"])
+def test_a_password_regenerated_or_removed_outside_pulumi_is_replaced(monkeypatch, live):
+    _acr_reports(monkeypatch, live)
+    diff = _TokenPasswordProvider().diff("id", TOKEN_PROPS | {"password": "p", "created": CREATED}, TOKEN_PROPS)
+    assert diff.changes and diff.replaces == ["password"]
+
+
+def test_refresh_records_when_acr_says_the_password_was_made(monkeypatch):
+    _acr_reports(monkeypatch, "2026-10-01T08:00:00+00:00")
+    result = _TokenPasswordProvider().read("id", TOKEN_PROPS | {"password": "p", "created": CREATED})
+    assert result.outs["created"] == "2026-10-01T08:00:00+00:00" and result.outs["password"] == "p"
