@@ -80,6 +80,9 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                         r.string("dockerNetworkName", fmt=f.DOCKER_NAME, required=True),
                         r.string("externalNetwork", fmt=f.DOCKER_NAME) or None, r.boolean("adminPortsOnLoopback"),
                         r.integer("dockerSocketGid", 0, 2**31 - 1))
+    if docker.docker_socket_gid:
+        r.problem("dockerSocketGid", docker.docker_socket_gid, "no longer used: Alloy runs non-root on every stack "
+                  "and reads Docker through the read-only API proxy (obs-docker-api); remove the setting")
     memory = {s: r.integer(f"{s}MemoryMb", 32, MAX_SERVICE_MEMORY_MB) for s in c.SERVICES}
     check_memory(r, memory, r.integer("memoryBudgetMb", 256, 1_048_576))
     images = {s: _image(r, s) for s in c.SERVICES}

@@ -10,7 +10,7 @@ from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
 CONTAINER = "docker:index/container:Container"
-SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy")
+SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy", "obs-docker-api")
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def program():
 JOBS = ("obs-grafana-admin-sync", "obs-grafana-provisioning", "obs-postgres-readonly")
 
 
-def test_the_six_services_and_the_three_jobs_are_declared(program):
+def test_the_seven_services_and_the_three_jobs_are_declared(program):
     assert sorted(program.containers()) == sorted(SERVICES + JOBS)
 
 
