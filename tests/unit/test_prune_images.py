@@ -33,7 +33,8 @@ case "$1 $2" in
 esac
 """)
     fake.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"} | {"PATH": f"{tmp_path}:{os.environ['PATH']}", "PYTHON": sys.executable}
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"} | {
+        "PATH": f"{tmp_path}:{os.environ['PATH']}", "PYTHON": sys.executable}
     result = subprocess.run(["bash", "scripts/prune-images.sh", "local"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     return result, log.read_text().splitlines()
