@@ -84,3 +84,9 @@ def test_a_loki_setting_changes_only_the_loki_container_and_re_runs_the_provisio
     before, after = _container_inputs(run_program("local")), _container_inputs(
         run_program("local", overrides={"lokiRetentionDays": 14}))
     assert {name for name in before if before[name] != after[name]} == {"obs-loki", PROVISIONING_JOB}
+
+
+def test_an_alert_threshold_re_runs_only_the_provisioning_job():
+    before, after = _container_inputs(run_program("local")), _container_inputs(
+        run_program("local", overrides={"alertDiskUsagePercent": 70}))
+    assert {name for name in before if before[name] != after[name]} == {PROVISIONING_JOB}
