@@ -5,7 +5,7 @@ settings → secrets → target → outputs. See README.md."""
 import pulumi
 
 from components.model import DOCKER, KUBERNETES
-from components.program import docker_provider, kubernetes_provider, load_settings
+from components.program import docker_provider, kubernetes_provider, load_settings, pull_provider
 from components.rotation import current_window
 from components.services import stack_specs
 from components.targets.azure import AzureEdge
@@ -28,10 +28,12 @@ if settings.kubernetes:
 else:
     # azure-dev: the VM's NSG rule, Key Vault copies of the secrets, and ACR mirrors the VM pulls from.
     azure = AzureEdge("azure", settings, secrets.values, window) if settings.azure else None
-    host = docker_provider(settings, azure.registry_auth if azure else None)
+    host = docker_provider(settings)
+    pulls = pull_provider(settings, azure.registry_auth if azure else None)
     stack = DockerStack(
         "observability",
-        DockerStackArgs(settings, stack_specs(settings, DOCKER), secrets.values),
+        DockerStackArgs(settings, stack_specs(settings, DOCKER), secrets.values, pulls,
+                        azure.pull_prerequisites if azure else ()),
         pulumi.ResourceOptions(provider=host),
     )
     pulumi.export("containerNames", stack.container_names)

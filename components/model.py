@@ -51,6 +51,19 @@ class File:
     content: Content
     mode: int = 0o444
     targets: frozenset[str] = EVERY_TARGET
+    reloadable: bool = False  # under the spec's `reload.directory`: the running service re-reads it
+
+
+@dataclass(frozen=True)
+class Reload:
+    """How a running service re-reads its reloadable files (all under `directory`): POST each of `urls`
+    as `user` with `password`. A target may then deliver those files without recreating the container;
+    one that ignores this delivers them like any other file."""
+
+    directory: str
+    urls: tuple[str, ...]
+    user: str
+    password: Ref
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,8 @@ class ContainerSpec:
     privileged: bool = False
     oneshot: bool = False  # runs to completion once per change (jobs), never restarted
     platform_network: bool = False  # also joins the platform's existing network (externalNetwork)
-    depends_on: tuple[str, ...] = ()  # services that must be healthy first
+    depends_on: tuple[str, ...] = ()  # services that must be healthy first (jobs: have run)
+    reload: Reload | None = None  # set when some `files` are reloadable
     # Target-neutral facts the Kubernetes target needs (Docker ignores them).
     targets: frozenset[str] = EVERY_TARGET  # where this container runs at all
     http_check: HttpCheck | None = None

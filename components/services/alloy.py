@@ -8,12 +8,12 @@ from dataclasses import replace
 from components import constants as c
 from components.model import (DOCKER, KUBERNETES, ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref,
                               Volume, data_volume_name, frozen_env)
+from components.services import docker_api, postgres_readonly
 from components.services.common import CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file
 from components.settings import Settings
 
 CONFIG_DIR_IN_CONTAINER = "/etc/alloy"
 STORAGE_PATH = "/var/lib/alloy/data"
-DOCKER_SOCKET = "/var/run/docker.sock"
 ALLOY_UID = "473"  # the image's non-root `alloy` user
 REDIS_PASSWORD_FILE = f"{c.SECRETS_DIR}/redis_password"
 POSTGRES_DSN_FILE = f"{c.SECRETS_DIR}/postgres_exporter_dsn"
@@ -71,17 +71,14 @@ def _exporters(settings: Settings) -> tuple[tuple[File, ...], tuple[Volume, ...]
     return tuple(files), tuple(volumes), env
 
 
-def _user(settings: Settings) -> tuple[str | None, tuple[str, ...]]:
-    """Non-root with the socket's group when its gid is known; root otherwise (the image default)."""
-    gid = settings.docker.docker_socket_gid
-    if gid and not settings.exporters.containers:
-        return f"{ALLOY_UID}:{ALLOY_UID}", (str(gid),)
-    return None, ()
+def _user(settings: Settings) -> str | None:
+    """The image's non-root user: Docker is reached through the read-only API, not a socket. cAdvisor
+    (exportContainerMetrics) reads every container's cgroups: privileged, as root."""
+    return None if settings.exporters.containers else f"{ALLOY_UID}:{ALLOY_UID}"
 
 
 def spec(settings: Settings) -> ContainerSpec:
     exporter_files, exporter_volumes, exporter_env = _exporters(settings)
-    user, groups = _user(settings)
     # Each service's data volume, read-only, so the filesystem collector reports how full it is.
     watched = tuple(Volume(data_volume_name(s), f"/volumes/{s}", read_only=True)
                     for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS))
@@ -97,22 +94,22 @@ def spec(settings: Settings) -> ContainerSpec:
             LOKI_PUSH_URL=f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",
             PROMETHEUS_REMOTE_WRITE_URL=f"http://{c.PROMETHEUS}:{c.PORTS[c.PROMETHEUS]}/api/v1/write",
             TEMPO_OTLP_ENDPOINT=f"{c.TEMPO}:{c.OTLP_GRPC_PORT}",
+            DOCKER_API_URL=docker_api.URL,
             **exporter_env,
         ),
         files=(*_config_files(SHARED_FILES + STACK_WRITE_FILES), *_config_files(DOCKER_HOST_FILES, DOCKER_ONLY),
                *_config_files(KUBERNETES_FILES, KUBERNETES_ONLY), *exporter_files),
-        # Docker host: positions on a volume, the socket, and every data volume to report how full it is.
-        # A cluster reports volume usage through the kubelet instead, and Alloy keeps positions in scratch.
+        # Docker host: positions on a volume, and every data volume to report how full it is (container logs
+        # come through the read-only Docker API). A cluster reports volume usage through the kubelet instead,
+        # and Alloy keeps positions in scratch.
         volumes=tuple(replace(v, targets=DOCKER_ONLY) for v in (
             Volume(data_volume_name(c.ALLOY), STORAGE_PATH),
-            Volume(DOCKER_SOCKET, DOCKER_SOCKET, read_only=True, bind=True),
             *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),
             *exporter_volumes)),
         ports=admin_ports(settings, c.ALLOY),
         healthcheck=Healthcheck(("CMD", "bash", "-c", READY_PROBE)),
         memory_mb=settings.memory_mb[c.ALLOY],
-        user=user,
-        group_add=groups,
+        user=_user(settings),
         privileged=settings.exporters.containers,  # cAdvisor reads cgroups of every container
         platform_network=True,  # receives OTLP from, and scrapes, the platform's containers
         http_check=HttpCheck("/-/ready", c.PORTS[c.ALLOY]),
@@ -126,4 +123,6 @@ def spec(settings: Settings) -> ContainerSpec:
                                   *(Flow(s, c.PORTS[s]) for s in SCRAPED if s != c.ALLOY)},
                                  key=lambda f: (f.service, f.port))),
         reads_cluster_api=True,  # kubernetes-logs.alloy: discovery.kubernetes and loki.source.kubernetes
+        # The Postgres exporter logs in with the password the role job sets: that job runs first.
+        depends_on=(docker_api.SERVICE, *((postgres_readonly.SERVICE,) if settings.exporters.postgres else ())),
     )

@@ -3,11 +3,14 @@ dashboards and alerts; plus a one-shot job that keeps the admin password in step
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from components import constants as c
 from components import alerts
 from components.dashboards import dashboard_files
-from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Volume,
+from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Reload, Volume,
                               data_volume_name, frozen_env)
+from components.services import postgres_readonly
 from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_probe
 from components.settings import Settings
 
@@ -51,7 +54,19 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+# Grafana re-reads its provisioning tree when these are POSTed (the dashboard provider also rescans
+# its folder every 30 seconds): new datasources, dashboards and alert rules need no restart.
+RELOAD_URLS = tuple(f"http://{c.GRAFANA}:{c.PORTS[c.GRAFANA]}/api/admin/provisioning/{kind}/reload"
+                    for kind in ("datasources", "dashboards", "alerting"))
+
+
+def _reload(settings: Settings) -> Reload:
+    return Reload(c.GRAFANA_PROVISIONING_DIR, RELOAD_URLS, settings.grafana.admin_user,
+                  Ref("grafana_admin_password"))
+
+
 def _provisioning(settings: Settings) -> tuple[File, ...]:
+    """Everything under the provisioning tree, reloadable: a target may deliver it without a restart."""
     base = c.GRAFANA_PROVISIONING_DIR
     files = [File(f"{base}/datasources/datasources.yaml",
                   (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/datasources.yaml").read_text())]
@@ -63,7 +78,7 @@ def _provisioning(settings: Settings) -> tuple[File, ...]:
               for path, text in sorted(alerts.alerting_files(settings).items())]
     files += [File(f"{c.GRAFANA_DASHBOARDS_DIR}/{path}", text)
               for path, text in sorted(dashboard_files(settings).items())]
-    return tuple(files)
+    return tuple(replace(file, reloadable=True) for file in files)
 
 
 def _secrets(settings: Settings) -> tuple[File, ...]:
@@ -100,6 +115,9 @@ def spec(settings: Settings) -> ContainerSpec:
         connects_to=tuple(Flow(s, c.PORTS[s]) for s in (c.LOKI, c.TEMPO, c.PROMETHEUS)),
         browser_entry=True,
         external_ports=_contact_ports(settings),
+        reload=_reload(settings),
+        # Logs in to the platform database with the password the role job sets: that job runs first.
+        depends_on=(postgres_readonly.SERVICE,) if settings.postgres.enabled else (),
     )
 
 

@@ -130,6 +130,7 @@ class Azure:
     acr_name: str | None
     acr_create: bool
     acr_credential_set_id: str | None
+    docker_hub_secret_uris: tuple[str, str] | None = None  # (username, password) in key_vault_name
 
 
 @dataclass(frozen=True)

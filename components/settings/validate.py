@@ -8,6 +8,7 @@ some environments, list it in ONLY_IN.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -35,7 +36,8 @@ OPEN_SOURCES = tuple(sorted(WILDCARDS))  # kept for importers; the rule itself i
 # Keys that mean something only in these environments: set elsewhere they would be silently ignored.
 ONLY_IN = {
     **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "keyVaultName",
-                     "acrName", "acrCreate", "acrCredentialSetId"), ("azure-dev",)),
+                     "acrName", "acrCreate", "acrCredentialSetId", "acrDockerHubUsernameSecretUri",
+                     "acrDockerHubPasswordSecretUri"), ("azure-dev",)),
     **dict.fromkeys(("allowedSourceCidrs", "allowAnySource"), ("azure-dev", *kube_settings.ENVIRONMENTS)),
     **dict.fromkeys(kube_settings.KEYS, kube_settings.ENVIRONMENTS),
     "railwayMode": ("railway",),
@@ -80,6 +82,9 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                         r.string("dockerNetworkName", fmt=f.DOCKER_NAME, required=True),
                         r.string("externalNetwork", fmt=f.DOCKER_NAME) or None, r.boolean("adminPortsOnLoopback"),
                         r.integer("dockerSocketGid", 0, 2**31 - 1))
+    if docker.docker_socket_gid:
+        r.problem("dockerSocketGid", docker.docker_socket_gid, "no longer used: Alloy runs non-root on every stack "
+                  "and reads Docker through the read-only API proxy (obs-docker-api); remove the setting")
     memory = {s: r.integer(f"{s}MemoryMb", 32, MAX_SERVICE_MEMORY_MB) for s in c.SERVICES}
     check_memory(r, memory, r.integer("memoryBudgetMb", 256, 1_048_576))
     images = {s: _image(r, s) for s in c.SERVICES}
@@ -151,4 +156,25 @@ def _azure(r: Reader) -> Azure:
                   r.string("keyVaultName", fmt=f.KEY_VAULT) or None, r.string("acrName", fmt=f.ACR_NAME) or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId", fmt=f.CREDENTIAL_SET_ID) or None)
     check_azure(r, azure)
-    return azure
+    return replace(azure, docker_hub_secret_uris=_docker_hub_secrets(r, azure))
+
+
+def _docker_hub_secrets(r: Reader, azure: Azure) -> tuple[str, str] | None:
+    """The Key Vault secret URIs of a Docker Hub credential for the cache rules: both or neither, in the
+    stack's vault (whose access the stack grants), and not together with an existing credential set."""
+    keys = ("acrDockerHubUsernameSecretUri", "acrDockerHubPasswordSecretUri")
+    uris = tuple(r.string(key) for key in keys)
+    if not any(uris):
+        return None
+    vault = azure.key_vault_name or "<keyVaultName>"
+    secret_uri = rf"https://{re.escape(vault)}\.vault\.azure\.net/secrets/[0-9A-Za-z-]{{1,127}}(/[0-9a-f]{{32}})?"
+    for key, uri in zip(keys, uris, strict=True):
+        if not re.fullmatch(secret_uri, uri, re.IGNORECASE):
+            r.problem(key, uri, f"must be a secret URI in keyVaultName: https://{vault}.vault.azure.net/secrets/"
+                      "<name> (set both Docker Hub secret URIs, and keyVaultName)")
+    if azure.acr_credential_set_id:
+        r.problem("acrCredentialSetId", azure.acr_credential_set_id,
+                  "set either an existing credential set or the Docker Hub secret URIs, not both")
+    if not azure.acr_name:
+        r.problem(keys[0], uris[0], "needs acrName (the registry whose cache rules use the credential)")
+    return (uris[0], uris[1])
