@@ -39,7 +39,7 @@ def _volume_usage(settings: Settings) -> dict[str, Any]:
     limit = settings.alerts.disk_usage_percent
     return r.rule(
         VOLUME_USAGE_UID, "Data volume filling up", r.promql(VOLUME_USAGE),
-        evaluator="ge", threshold=limit, pending="10m", severity="critical",
+        evaluator=r.Threshold.AT_LEAST, threshold_value=limit, pending="10m", severity="critical",
         environment=settings.environment,
         summary="The disk of the data volumes ({{ $labels.device }}) is {{ humanize $values.B.Value }}% full",
         description=f"The filesystem holding the data volumes is at least {limit}% full. When it fills up, "
@@ -50,7 +50,7 @@ def _volume_usage(settings: Settings) -> dict[str, Any]:
 def _component_down(settings: Settings) -> dict[str, Any]:
     return r.rule(
         COMPONENT_DOWN_UID, "Stack component down", r.promql(COMPONENT_UP),
-        evaluator="lt", threshold=1, pending="2m", severity="critical",
+        evaluator=r.Threshold.BELOW, threshold_value=1, pending="2m", severity="critical",
         environment=settings.environment,
         # If Prometheus itself does not answer, the query fails: that is a component down too.
         no_data="Alerting", exec_error="Alerting",
@@ -64,7 +64,7 @@ def _error_logs(settings: Settings) -> dict[str, Any]:
     limit = settings.alerts.error_logs_per_minute
     return r.rule(
         ERROR_LOGS_UID, "Surge of error logs", r.logql(ERROR_LOGS),
-        evaluator="gt", threshold=limit, pending="5m", severity="warning",
+        evaluator=r.Threshold.ABOVE, threshold_value=limit, pending="5m", severity="warning",
         environment=settings.environment,
         # No matching line in the last minute is an empty result: that is the healthy case.
         no_data="OK",

@@ -40,7 +40,7 @@ def _llm_cost_spike(settings: Settings) -> dict[str, Any]:
     ratio = settings.alerts.llm_cost_spike_ratio
     return r.rule(
         LLM_COST_SPIKE_UID, "LLM cost spike", r.sql(LLM_COST_RATIO, _WEEK_AND_HOUR),
-        evaluator="gt", threshold=ratio, pending="15m", severity="warning",
+        evaluator=r.Threshold.ABOVE, threshold_value=ratio, pending="15m", severity="warning",
         environment=settings.environment, no_data="OK",
         summary="LLM spend in the last hour is {{ humanize $values.B.Value }}x its 7-day hourly average",
         description=f"The last hour's LLM cost (migration.llm_usage_logs) is more than {ratio:g} times "
@@ -53,7 +53,7 @@ def _flow_error_rate(settings: Settings) -> dict[str, Any]:
     limit = settings.alerts.flow_error_rate_percent
     return r.rule(
         FLOW_ERROR_RATE_UID, "Flow error rate", r.sql(FLOW_FAILED_PERCENT, _HOUR),
-        evaluator="ge", threshold=limit, pending="10m", severity="warning",
+        evaluator=r.Threshold.AT_LEAST, threshold_value=limit, pending="10m", severity="warning",
         environment=settings.environment, no_data="OK",
         summary="{{ humanize $values.B.Value }}% of the flows started in the last hour failed",
         description=f"At least {limit}% of the master flows (migration.crewai_flow_state_extensions) "

@@ -7,6 +7,7 @@ its queries, thresholds and texts.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from components import constants as c
@@ -18,6 +19,36 @@ DATASOURCE_TYPES = {
     c.LOKI: "loki",
     c.POSTGRES_DATASOURCE_UID: "grafana-postgresql-datasource",
 }
+
+
+class Threshold(StrEnum):
+    """The single-value threshold types Grafana's threshold expression knows (grafana/grafana
+    pkg/expr/threshold.go, ThresholdType). Anything else makes every evaluation an error: the rule sits in
+    Error state and never fires. The range types take two params, so the one-number `rule()` leaves them out."""
+    ABOVE = "gt"
+    BELOW = "lt"
+    EQUAL = "eq"
+    NOT_EQUAL = "ne"
+    AT_LEAST = "gte"
+    AT_MOST = "lte"
+
+
+class Reducer(StrEnum):
+    """Grafana's reduce functions (pkg/expr/mathexp/reduce.go, GetReduceFunc)."""
+    SUM = "sum"
+    MEAN = "mean"
+    MIN = "min"
+    MAX = "max"
+    COUNT = "count"
+    LAST = "last"
+    MEDIAN = "median"
+
+
+class ReduceMode(StrEnum):
+    """How a reduce treats NaN and null (pkg/expr/reduce.go): strict keeps them, so one NaN makes NaN."""
+    STRICT = ""
+    DROP_NON_NUMBERS = "dropNN"
+    REPLACE_NON_NUMBERS = "replaceNN"
 
 
 def escape(text: str) -> str:
@@ -58,10 +89,21 @@ def _expression(ref_id: str, model: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def rule(uid: str, title: str, query: dict[str, Any], *, evaluator: str, threshold: float, pending: str,
+def reduce(reducer: Reducer, mode: ReduceMode) -> dict[str, Any]:
+    settings = {"mode": ReduceMode(mode).value} if mode != ReduceMode.STRICT else {}
+    return {"type": "reduce", "expression": "A", "reducer": Reducer(reducer).value, "settings": settings}
+
+
+def threshold(evaluator: Threshold, value: float) -> dict[str, Any]:
+    """`Threshold(...)` refuses a string Grafana does not know (a typo such as "ge") when the file is built."""
+    return {"type": "threshold", "expression": "B",
+            "conditions": [{"evaluator": {"type": Threshold(evaluator).value, "params": [value]}}]}
+
+
+def rule(uid: str, title: str, query: dict[str, Any], *, evaluator: Threshold, threshold_value: float, pending: str,
          severity: str, environment: str, summary: str, description: str,
          no_data: str = "NoData", exec_error: str = "Error") -> dict[str, Any]:
-    """One alert rule. `evaluator` is a Grafana threshold type: gt, lt, or the inclusive ge, le (grafana#99516)."""
+    """One alert rule: query A, reduced to its last number per series (B), compared with a threshold (C)."""
     return {
         "uid": uid,
         "title": title,
@@ -69,10 +111,8 @@ def rule(uid: str, title: str, query: dict[str, Any], *, evaluator: str, thresho
         "data": [
             query,
             # Instant queries already give one number per series; `last` keeps range results working too.
-            _expression("B", {"type": "reduce", "expression": "A", "reducer": "last",
-                              "settings": {"mode": "dropNN"}}),
-            _expression("C", {"type": "threshold", "expression": "B",
-                              "conditions": [{"evaluator": {"type": evaluator, "params": [threshold]}}]}),
+            _expression("B", reduce(Reducer.LAST, ReduceMode.DROP_NON_NUMBERS)),
+            _expression("C", threshold(evaluator, threshold_value)),
         ],
         "for": pending,
         "noDataState": no_data,

@@ -10,6 +10,7 @@ import yaml
 
 from components import constants as c
 from components.alerts import alerting_files
+from components.alerts import rules as r
 from components.settings import Secret, Settings, from_stack_file
 
 HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs"}
@@ -91,7 +92,7 @@ def test_threshold_comes_from_settings(uid, setting, value):
 def test_default_disk_threshold_is_adr_80_percent_inclusive():
     rule = _rules(_settings())["platform-volume-usage"]
     (condition,) = [d for d in rule["data"] if d["refId"] == "C"]
-    assert condition["model"]["conditions"][0]["evaluator"] == {"type": "ge", "params": [80]}
+    assert condition["model"]["conditions"][0]["evaluator"] == {"type": "gte", "params": [80]}
 
 
 def test_component_down_fires_when_prometheus_cannot_answer():
@@ -137,3 +138,50 @@ def test_output_is_byte_for_byte_reproducible():
     second = alerting_files(_settings(contact_type="teams", contact_url=Secret(WEBHOOK_URL)))
     assert first == second
     assert list(first) == sorted(first)
+
+
+# grafana/grafana pkg/expr/threshold.go (ThresholdType) and pkg/expr/mathexp/reduce.go (GetReduceFunc),
+# pkg/expr/reduce.go (modes): written out here, independent of the builder's enums, so a wrong enum fails too.
+GRAFANA_THRESHOLD_TYPES = {"gt", "lt", "eq", "ne", "gte", "lte"}
+GRAFANA_REDUCERS = {"sum", "mean", "min", "max", "count", "last", "median"}
+GRAFANA_REDUCE_MODES = {"dropNN", "replaceNN"}
+
+
+def _expressions(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(uid, d["model"]) for uid, rule in _rules(_settings(postgres=True)).items() for d in rule["data"]
+            if d["datasourceUid"] == "__expr__" and d["model"]["type"] == kind]
+
+
+def test_every_threshold_of_every_rule_is_a_type_grafana_knows():
+    thresholds = _expressions("threshold")
+    assert len(thresholds) == 5
+    for uid, model in thresholds:
+        for condition in model["conditions"]:
+            assert condition["evaluator"]["type"] in GRAFANA_THRESHOLD_TYPES, uid
+            assert len(condition["evaluator"]["params"]) == 1, uid
+
+
+def test_every_reduce_of_every_rule_is_a_reducer_and_mode_grafana_knows():
+    reduces = _expressions("reduce")
+    assert len(reduces) == 5
+    for uid, model in reduces:
+        assert model["reducer"] in GRAFANA_REDUCERS, uid
+        assert model["settings"].get("mode", "dropNN") in GRAFANA_REDUCE_MODES, uid
+
+
+def test_the_builder_enums_are_exactly_grafanas():
+    assert {t.value for t in r.Threshold} == GRAFANA_THRESHOLD_TYPES
+    assert {x.value for x in r.Reducer} == GRAFANA_REDUCERS
+    assert {m.value for m in r.ReduceMode} - {""} == GRAFANA_REDUCE_MODES
+
+
+@pytest.mark.parametrize("unknown", ["ge", "le", ">=", "above"])
+def test_the_builder_refuses_a_threshold_type_grafana_does_not_know(unknown):
+    with pytest.raises(ValueError):
+        r.threshold(unknown, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("unknown", ["avg", "p95", "first"])
+def test_the_builder_refuses_a_reducer_grafana_does_not_know(unknown):
+    with pytest.raises(ValueError):
+        r.reduce(unknown, r.ReduceMode.STRICT)  # type: ignore[arg-type]
