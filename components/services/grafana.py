@@ -70,9 +70,10 @@ def _provisioning(settings: Settings) -> tuple[File, ...]:
     base = c.GRAFANA_PROVISIONING_DIR
     files = [File(f"{base}/datasources/datasources.yaml",
                   (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/datasources.yaml").read_text())]
-    if settings.postgres.enabled:
-        files.append(File(f"{base}/datasources/postgres.yaml",
-                          (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/postgres.yaml").read_text()))
+    # Either the platform database's datasource or its removal (prune alone misses older Grafana state).
+    postgres_file = "postgres.yaml" if settings.postgres.enabled else "postgres-removed.yaml"
+    files.append(File(f"{base}/datasources/{postgres_file}",
+                      (CONFIG_DIR / c.GRAFANA / "provisioning/datasources" / postgres_file).read_text()))
     files += config_tree(c.GRAFANA, "provisioning/dashboards", f"{base}/dashboards", "*.yaml")
     files += [File(f"{base}/alerting/{path}", text)
               for path, text in sorted(alerts.alerting_files(settings).items())]

@@ -13,6 +13,7 @@ import yaml
 from components import constants as c
 from components.services import grafana
 from components.settings import from_stack_file
+from tests.unit.grafana_datasources_model import provision
 
 PROVISIONING = Path(__file__).resolve().parents[2] / "config" / c.GRAFANA / "provisioning"
 
@@ -138,5 +139,50 @@ def test_a_dashboard_whose_file_is_removed_is_deleted_not_kept_unprovisioned():
 
 def test_every_provisioning_file_is_version_1():
     files = sorted(PROVISIONING.rglob("*.yaml"))
-    assert len(files) == 3
+    assert len(files) == 4
     assert all(yaml.safe_load(f.read_text())["apiVersion"] == 1 for f in files)
+
+
+# --- removal semantics: replay Grafana's provisioning over successive deploys ---------------------------
+
+def _datasource_files(settings) -> dict[str, str]:
+    folder = f"{c.GRAFANA_PROVISIONING_DIR}/datasources/"
+    return {f.path: f.content for f in grafana.spec(settings).files if f.path.startswith(folder)}
+
+
+def _with_postgres(enabled: bool):
+    local = from_stack_file("local")
+    return dataclasses.replace(local, postgres=dataclasses.replace(local.postgres, enabled=enabled))
+
+
+def test_every_file_that_provisions_a_datasource_marks_it_prunable():
+    for enabled in (True, False):
+        for path, text in _datasource_files(_with_postgres(enabled)).items():
+            document = yaml.safe_load(text)
+            assert not document.get("datasources") or document.get("prune") is True, path
+
+
+def test_turning_postgres_off_removes_its_datasource_and_stored_password():
+    on = provision({}, _datasource_files(_with_postgres(True)))
+    assert on[(1, "Platform Postgres")].secure_json_data  # the password is stored with the datasource
+    off = provision(on, _datasource_files(_with_postgres(False)))
+    assert {ds.uid for ds in off.values()} == {c.PROMETHEUS, c.LOKI, c.TEMPO}
+
+
+def test_a_datasource_provisioned_before_prune_existed_is_still_removed():
+    on = provision({}, _datasource_files(_with_postgres(True)))
+    legacy = {key: dataclasses.replace(ds, prunable=False) for key, ds in on.items()}
+    off = provision(legacy, _datasource_files(_with_postgres(False)))
+    assert (1, "Platform Postgres") not in off
+
+
+def test_turning_postgres_back_on_provisions_it_again():
+    off = provision(provision({}, _datasource_files(_with_postgres(True))), _datasource_files(_with_postgres(False)))
+    again = provision(off, _datasource_files(_with_postgres(True)))
+    assert again[(1, "Platform Postgres")].uid == c.POSTGRES_DATASOURCE_UID
+
+
+def test_a_restart_with_the_same_files_keeps_every_datasource():
+    files = _datasource_files(_with_postgres(True))
+    once = provision({}, files)
+    assert provision(once, files) == once
