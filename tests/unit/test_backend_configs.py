@@ -277,3 +277,14 @@ def test_host_exporter_reads_the_hosts_mounted_proc_sys_and_root():
 def test_container_exporter_reports_docker_containers_only():
     cadvisor = alloy("alloy/exporters/containers.alloy")["prometheus.exporter.cadvisor.containers"].attrs
     assert cadvisor["docker_only"] is True and cadvisor["docker_host"] == DOCKER_API
+
+
+def test_loki_runs_no_pattern_ingester_for_a_drilldown_app_grafana_cannot_install():
+    config = yaml_config("loki/loki.yaml")
+    assert config.get("pattern_ingester", {}).get("enabled", False) is False
+
+
+def test_loki_stream_limits_are_written_down():
+    limits = yaml_config("loki/loki.yaml")["limits_config"]
+    assert limits["max_global_streams_per_user"] == 5000
+    assert limits["allow_structured_metadata"] is True
