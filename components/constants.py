@@ -62,3 +62,10 @@ TLS_KEY_PATH = "/etc/nginx/tls/tls.key"
 
 # The read-only database role Grafana uses (ADR-031 "Database Access").
 POSTGRES_READONLY_USER = "grafana_readonly"
+
+# The log pipeline's output shape (config/alloy/logs-process.alloy): which platform fields become Loki stream
+# labels (bounded values) and which structured metadata (per flow or per request: labels would multiply
+# streams toward Loki's max_global_streams_per_user). Dashboards and alert rules select streams only by
+# labels and reach metadata with label filters (`| flow_id="…"`).
+LOG_STREAM_LABELS = ("level", "client_account_id", "service_name")
+LOG_STRUCTURED_METADATA = ("engagement_id", "flow_id", "agent", "phase", "status", "trace_id", "span_id")

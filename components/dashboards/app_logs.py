@@ -19,9 +19,9 @@ ERROR_PATTERN = "ERROR|CRITICAL|Exception"
 # Compose names containers like `migration_backend` or `migration-backend-1`, so a container is
 # matched by the name it contains; the variable's "All" is the four platform containers.
 SELECTOR = '{container=~".*(${container:regex}).*"}'
-# Label filters (not stream matchers) so they also match structured metadata and lines without the
-# label: an empty flow_id box and the tenant/level "All" (`.*`) keep every line.
-FILTERS = ('| level=~"$level" | client_account_id=~"$client_account_id" | engagement_id=~"$engagement_id"'
+# Label filters (not stream matchers) so they also match structured metadata (engagement_id, flow_id) and
+# lines without the field: empty engagement/flow boxes and the tenant/level "All" (`.*`) keep every line.
+FILTERS = ('| level=~"$level" | client_account_id=~"$client_account_id" | engagement_id=~".*${engagement_id}.*"'
            ' | flow_id=~".*${flow_id}.*"')
 LINES = f"{SELECTOR} {FILTERS}"
 ERROR_LINES = f'{SELECTOR} |~ "{ERROR_PATTERN}" {FILTERS}'

@@ -129,12 +129,16 @@ def sql_tenant_variables(table_name: str, time_filtered: bool) -> list[dashboard
                                        ("engagement_id", "Engagement", engagements))]
 
 
-def loki_tenant_variables(selector: str) -> list[dashboard.QueryVariable]:
-    """The same two variables from Loki's labels, for dashboards that must work without Postgres.
-    "All" is `.*` so log lines that carry no tenant label stay visible."""
-    return [_tenant_variable(name, label, f"label_values({selector}, {name})", datasource(c.LOKI),
-                             dm.VariableRefresh.ON_TIME_RANGE_CHANGED).all_value(".*")
-            for name, label in (("client_account_id", "Client account"), ("engagement_id", "Engagement"))]
+def loki_tenant_variables(selector: str) -> list:
+    """The same two filters from Loki, for dashboards that must work without Postgres. client_account_id is a
+    stream label: a multi-value variable whose "All" is `.*`, so lines without the label stay visible.
+    engagement_id is structured metadata (c.LOG_STRUCTURED_METADATA), which Loki's label-values API does not
+    list: a text box matched as a substring, empty for all."""
+    client = _tenant_variable("client_account_id", "Client account",
+                              f"label_values({selector}, client_account_id)", datasource(c.LOKI),
+                              dm.VariableRefresh.ON_TIME_RANGE_CHANGED).all_value(".*")
+    engagement = dashboard.TextBoxVariable("engagement_id").label("Engagement contains").default_value("")
+    return [client, engagement]
 
 
 def _tenant_variable(name: str, label: str, query: str, source: cm.DataSourceRef,

@@ -17,6 +17,7 @@ from tests.validators.alloy_syntax import Block, Expr, parse
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 SERVICES = {s: f"{s}:{c.PORTS[s]}" for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY)}
 PLATFORM_LABELS = {"client_account_id", "engagement_id", "flow_id", "agent", "phase", "status"}
+LOG_STREAM_LABELS, LOG_STRUCTURED_METADATA = c.LOG_STREAM_LABELS, c.LOG_STRUCTURED_METADATA
 EXPORTERS = ("postgres", "redis", "host", "containers")
 DOCKER_HOST_ALLOY = SHARED_FILES + STACK_WRITE_FILES + DOCKER_HOST_FILES
 DOCKER_API = Expr('sys.env("DOCKER_API_URL")')  # the read-only Docker API proxy (components/services/docker_api.py)
@@ -149,27 +150,33 @@ def test_alloy_reads_container_logs_through_the_read_only_docker_api():
 
 
 def test_container_label_is_the_name_without_its_leading_slash():
-    [rule] = alloy()["discovery.relabel.containers"].find("rule")
+    rule = alloy()["discovery.relabel.containers"].find("rule")[0]
     assert rule.attrs == {"source_labels": ["__meta_docker_container_name"], "regex": "/(.*)",
                           "target_label": "container"}
 
 
-def test_only_level_and_the_six_platform_fields_become_labels():
-    [labels] = alloy()["loki.process.logs"].find("stage.labels")
-    assert set(labels.attrs["values"]) == PLATFORM_LABELS | {"level"}
+def test_stream_labels_and_structured_metadata_are_the_documented_split():
+    process = alloy()["loki.process.logs"]
+    [labels] = process.find("stage.labels")
+    [metadata] = process.find("stage.structured_metadata")
+    assert tuple(labels.attrs["values"]) == LOG_STREAM_LABELS
+    assert tuple(metadata.attrs["values"]) == LOG_STRUCTURED_METADATA
 
 
-def test_the_json_stage_extracts_every_label_and_the_trace_id():
+def test_the_json_stage_reads_every_platform_field_at_the_top_level_and_under_otlp_attributes():
     [stage] = alloy()["loki.process.logs"].find("stage.json")
     expressions = stage.attrs["expressions"]
-    assert set(expressions) == PLATFORM_LABELS | {"level", "trace_id"}
+    assert set(expressions) == set(LOG_STREAM_LABELS) | set(LOG_STRUCTURED_METADATA)
     assert all(name in expressions["level"] for name in ("level", "levelname", "severity"))
+    for name in PLATFORM_LABELS:
+        assert expressions[name] == f"{name} || attributes.{name}"
+    assert "traceid" in expressions["trace_id"]  # otelcol.exporter.loki's spelling
 
 
 def test_trace_id_is_structured_metadata_and_never_a_label():
     process = alloy()["loki.process.logs"]
     [metadata] = process.find("stage.structured_metadata")
-    assert set(metadata.attrs["values"]) == {"trace_id"}
+    assert "trace_id" in metadata.attrs["values"]
     assert all("trace_id" not in s.attrs["values"] for s in process.find("stage.labels"))
 
 

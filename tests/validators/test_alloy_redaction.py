@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import re2
 
+from tests.validators.alloy_pipeline import alloy_replace
 from tests.validators.alloy_syntax import AlloySyntaxError, Expr, parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,22 +32,6 @@ def replace_stages() -> list[tuple[str, str]]:
             assert not isinstance(expression, Expr) and not isinstance(replacement, Expr)
             stages.append((expression, replacement))
     return stages
-
-
-def alloy_replace(pattern, replacement: str, line: str) -> str:
-    """Go's stage.replace (loki/process/stages/replace.go getReplacedEntry): each capture group of each
-    match becomes `replacement`, and a group starting before the previous one ended is skipped."""
-    assert "{{" not in replacement, "templated replacements are not modelled here"
-    result, previous_end = [], 0
-    for match in pattern.finditer(line):
-        for group in range(1, pattern.groups + 1):
-            start, end = match.span(group)
-            if start == -1:
-                continue
-            if previous_end == 0 or previous_end <= start:
-                result.append(line[previous_end:start] + replacement)
-                previous_end = end
-    return "".join(result) + line[previous_end:]
 
 
 def redact(line: str) -> str:

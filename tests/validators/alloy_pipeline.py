@@ -1,0 +1,179 @@
+"""Alloy's log pipeline replayed outside Alloy: what a line looks like when it reaches Loki.
+
+No Alloy binary runs here, so the stages of config/alloy/logs-process.alloy are applied in file order by
+the same rules Alloy's loki.process uses (grafana/alloy internal/component/loki/process/stages):
+  stage.replace              every capture group of every match replaced (replace.go), RE2 syntax
+  stage.logfmt               `mapping` keys taken from a logfmt line (logfmt.go)
+  stage.json                 JMESPath `expressions` over the line parsed as JSON; a line that is not JSON
+                             leaves the extracted map as it was (json.go)
+  stage.template             the `{{ ToLower .Value }}` / `{{ ToUpper .Value }}` forms only
+  stage.labels               extracted values become stream labels
+  stage.structured_metadata  extracted values become structured metadata
+A JSON null or absent field adds nothing (Loki drops empty label values). Any other stage type fails: the
+model must learn it before the pipeline may use it. The sources' own labels come from the files that define
+them: the Docker source's relabel rules (docker-logs.alloy), otelcol.exporter.loki's fixed labels (below),
+and the write file's external_labels (write-stack.alloy).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jmespath
+import re2
+
+from tests.validators.alloy_syntax import Block, Expr, parse
+
+ALLOY = Path(__file__).resolve().parents[2] / "config" / "alloy"
+ENVIRONMENT = "local"  # what STACK_ENVIRONMENT gives the write file's external label in the local stack
+
+# otelcol.exporter.loki (grafana/alloy internal/component/otelcol/exporter/loki/internal/convert, the
+# collector's pkg/translator/loki): every entry is labelled exporter="OTLP", job from service.namespace/
+# service.name, instance from service.instance.id, and level from the severity number (the level hint);
+# the line is the record as JSON: body, traceid, spanid, severity, attributes, resources.
+_SEVERITY_LEVEL = {1: "TRACE", 5: "DEBUG", 9: "INFO", 13: "WARN", 17: "ERROR", 21: "FATAL"}
+
+
+@dataclass
+class Entry:
+    line: str
+    labels: dict[str, str]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def alloy_replace(pattern: Any, replacement: str, line: str) -> str:
+    """Go's stage.replace (replace.go getReplacedEntry): each capture group of each match becomes
+    `replacement`, and a group starting before the previous one ended is skipped."""
+    assert "{{" not in replacement, "templated replacements are not modelled here"
+    result, previous_end = [], 0
+    for match in pattern.finditer(line):
+        for group in range(1, pattern.groups + 1):
+            start, end = match.span(group)
+            if start == -1:
+                continue
+            if previous_end == 0 or previous_end <= start:
+                result.append(line[previous_end:start] + replacement)
+                previous_end = end
+    return "".join(result) + line[previous_end:]
+
+
+def _blocks(filename: str) -> list[Block]:
+    return parse((ALLOY / filename).read_text()).blocks
+
+
+def stages() -> list[Block]:
+    (process,) = [b for b in _blocks("logs-process.alloy") if b.name == "loki.process"]
+    return process.blocks
+
+
+def _logfmt(line: str) -> dict[str, str]:
+    pairs = re.findall(r'([\w.-]+)=("(?:[^"\\]|\\.)*"|\S*)', line)
+    return {key: json.loads(value) if value.startswith('"') else value for key, value in pairs}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _template(template: str, value: str) -> str:
+    match = re.fullmatch(r"\{\{ (ToLower|ToUpper) \.Value \}\}", template)
+    assert match, f"template {template!r} is not modelled"
+    return value.lower() if match[1] == "ToLower" else value.upper()
+
+
+def run(entry: Entry) -> Entry:
+    """The entry as Loki receives it: processed by every stage, then the write file's external labels."""
+    line, labels, metadata = entry.line, dict(entry.labels), dict(entry.metadata)
+    extracted: dict[str, str] = {}
+    for stage in stages():
+        attrs = stage.attrs
+        if stage.name == "stage.replace":
+            assert "source" not in attrs
+            line = alloy_replace(re2.compile(attrs["expression"]), str(attrs.get("replace", "")), line)
+        elif stage.name == "stage.logfmt":
+            fields = _logfmt(line)
+            for name, key in attrs["mapping"].items():
+                if fields.get(key or name):
+                    extracted[name] = fields[key or name]
+        elif stage.name == "stage.json":
+            try:
+                document = json.loads(line)
+            except ValueError:
+                continue
+            for name, expression in attrs["expressions"].items():
+                value = jmespath.search(expression or name, document)
+                if value is not None and value != "":
+                    extracted[name] = _text(value)
+        elif stage.name == "stage.template":
+            if attrs["source"] in extracted:
+                extracted[attrs["source"]] = _template(attrs["template"], extracted[attrs["source"]])
+        elif stage.name in ("stage.labels", "stage.structured_metadata"):
+            target = labels if stage.name == "stage.labels" else metadata
+            for name, source in attrs["values"].items():
+                if extracted.get(source or name):
+                    target[name] = extracted[source or name]
+        else:
+            raise AssertionError(f"{stage.name} is not modelled in tests/validators/alloy_pipeline.py")
+    return Entry(line, {**labels, **_external_labels()}, metadata)
+
+
+def _external_labels() -> dict[str, str]:
+    (write,) = [b for b in _blocks("write-stack.alloy") if b.name == "loki.write"]
+    return {name: ENVIRONMENT if isinstance(value, Expr) else str(value)
+            for name, value in write.attrs["external_labels"].items()}
+
+
+def docker_entry(line: str, container: str, compose_service: str = "") -> Entry:
+    """A container's line as loki.source.docker forwards it: the relabel rules of docker-logs.alloy over
+    Docker's discovery labels (Prometheus relabel semantics: anchored regex, `$1` by default)."""
+    meta = {"__meta_docker_container_name": f"/{container}"}
+    if compose_service:
+        meta["__meta_docker_container_label_com_docker_compose_service"] = compose_service
+    (relabel,) = [b for b in _blocks("docker-logs.alloy") if b.name == "discovery.relabel"]
+    labels: dict[str, str] = {}
+    for rule in relabel.find("rule"):
+        assert rule.attrs.get("action", "replace") == "replace", "only replace rules are modelled"
+        value = ";".join(meta.get(name, "") for name in rule.attrs["source_labels"])
+        match = re.fullmatch(str(rule.attrs.get("regex", "(.*)")), value)
+        if match:
+            result = match.expand(str(rule.attrs.get("replacement", "$1")).replace("$1", r"\1"))
+            if result:
+                labels[str(rule.attrs["target_label"])] = result
+            else:
+                labels.pop(str(rule.attrs["target_label"]), None)
+    return Entry(line, labels)
+
+
+def otlp_entry(body: Any, *, severity_text: str = "", severity_number: int = 0, trace_id: str = "",
+               span_id: str = "", attributes: dict[str, Any] | None = None,
+               resources: dict[str, Any] | None = None) -> Entry:
+    """An OTLP log record as otelcol.exporter.loki hands it to loki.process."""
+    resources = resources or {}
+    record: dict[str, Any] = {"body": body}
+    if trace_id:
+        record["traceid"] = trace_id
+    if span_id:
+        record["spanid"] = span_id
+    if severity_text:
+        record["severity"] = severity_text
+    if attributes:
+        record["attributes"] = attributes
+    if resources:
+        record["resources"] = resources
+    labels = {"exporter": "OTLP"}
+    name, namespace = resources.get("service.name", ""), resources.get("service.namespace", "")
+    if name:
+        labels["job"] = f"{namespace}/{name}" if namespace else name
+    if resources.get("service.instance.id"):
+        labels["instance"] = resources["service.instance.id"]
+    if severity_number:
+        labels["level"] = _SEVERITY_LEVEL[severity_number]
+    return Entry(json.dumps(record, separators=(",", ":")), labels)
