@@ -55,6 +55,7 @@ GRAFANA_ADMIN_PASSWORD_FILE = f"{SECRETS_DIR}/grafana_admin_password"
 GRAFANA_SECRET_KEY_FILE = f"{SECRETS_DIR}/grafana_secret_key"
 POSTGRES_READONLY_PASSWORD_FILE = f"{SECRETS_DIR}/postgres_readonly_password"
 ALERT_CONTACT_URL_FILE = f"{SECRETS_DIR}/alert_contact_url"
+SMTP_PASSWORD_FILE = f"{SECRETS_DIR}/smtp_password"
 
 # TLS material inside the proxy container.
 TLS_CERT_PATH = "/etc/nginx/tls/tls.crt"

@@ -44,6 +44,7 @@ def environment(settings: Settings) -> dict[str, str]:
         "GF_SNAPSHOTS_EXTERNAL_ENABLED": "false",
         "GF_LOG_MODE": "console",
     }
+    env |= alerts.smtp_environment(settings)  # email alerts: the SMTP relay, its password as a file
     if settings.postgres.enabled:
         env |= {
             "POSTGRES_HOST": settings.postgres.host,
@@ -89,6 +90,8 @@ def _secrets(settings: Settings) -> tuple[File, ...]:
         files.append(File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref("postgres_readonly_password"), 0o400))
     if alerts.needs_contact_url(settings):
         files.append(File(c.ALERT_CONTACT_URL_FILE, Ref("alert_contact_url"), 0o400))
+    if alerts.needs_smtp_password(settings):
+        files.append(File(c.SMTP_PASSWORD_FILE, Ref("smtp_password"), 0o400))
     return tuple(files)
 
 

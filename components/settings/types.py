@@ -10,6 +10,7 @@ from components.images import Image
 
 if TYPE_CHECKING:
     from components.settings.kubernetes import Kubernetes
+    from components.settings.smtp import Smtp
 
 
 
@@ -152,6 +153,7 @@ class Settings:
     rotation_days: int
     frontend_url: str
     kubernetes: Kubernetes | None = None  # set when the stack deploys to a Kubernetes cluster (aks-dev)
+    smtp: Smtp | None = None  # components/settings/smtp.py; None only in code that builds Settings by hand
 
     @property
     def image_registry_prefix(self) -> str:

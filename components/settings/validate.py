@@ -22,6 +22,7 @@ from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
 from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
+from components.settings.smtp import read_smtp
 from components.settings.suggest import close_match
 from components.settings.types import (Alerts, Azure, DockerHost, Exporters, GrafanaAccess, Postgres, Retention,
                                        Settings, SettingsError, Tls)
@@ -116,6 +117,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         r.problem("registryPrefix", registry_prefix, "leave empty when acrName is set: images then come "
                   f"from {azure.acr_name.lower()}.azurecr.io")
 
+    smtp = read_smtp(r, alerts.contact_type, deploying)
     check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
                       any_source=bool(kube and kube.allow_any_source))
     if kube:
@@ -128,7 +130,8 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
-                    railway_mode, rotation_days, frontend_url, kubernetes=kube)
+                    railway_mode, rotation_days, frontend_url, kubernetes=kube,
+                    smtp=smtp)
 
 
 def _image(r: Reader, service: str) -> Image:

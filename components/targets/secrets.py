@@ -45,6 +45,8 @@ class StackSecrets(pulumi.ComponentResource):
             self.values["postgres_admin_password"] = _secret(settings.postgres.admin_password)
         if settings.alerts.contact_url:
             self.values["alert_contact_url"] = _secret(settings.alerts.contact_url)
+        if settings.smtp and settings.smtp.password:
+            self.values["smtp_password"] = _secret(settings.smtp.password)
         if settings.exporters.redis_password:
             self.values["redis_password"] = _secret(settings.exporters.redis_password)
         kube = settings.kubernetes

@@ -185,3 +185,22 @@ def test_the_builder_refuses_a_threshold_type_grafana_does_not_know(unknown):
 def test_the_builder_refuses_a_reducer_grafana_does_not_know(unknown):
     with pytest.raises(ValueError):
         r.reduce(unknown, r.ReduceMode.STRICT)  # type: ignore[arg-type]
+
+
+# Grafana's receivers (grafana/alerting receivers/<type>/config.go) refuse to load without these.
+GRAFANA_REQUIRED = {"email": {"addresses"}, "webhook": {"url"}, "teams": {"url"}}
+
+
+@pytest.mark.parametrize("kind", sorted(GRAFANA_REQUIRED))
+def test_every_contact_point_has_what_its_type_needs(kind):
+    settings = _settings(contact_type=kind, contact_address="sre@example.com", contact_url=Secret(WEBHOOK_URL))
+    (receiver,) = _files(settings)["contact-points.yaml"]["contactPoints"][0]["receivers"]
+    missing = {key for key in GRAFANA_REQUIRED[kind] if not receiver["settings"].get(key)}
+    assert missing == set(), f"{kind} contact point lacks {missing}"
+
+
+def test_the_required_settings_cover_every_contact_type():
+    from components.alerts.notifications import REQUIRED_SETTINGS
+    from components.settings.validate import CONTACT_TYPES
+    assert set(REQUIRED_SETTINGS) == set(CONTACT_TYPES) - {"none"}
+    assert {k: set(v) for k, v in REQUIRED_SETTINGS.items()} == GRAFANA_REQUIRED
