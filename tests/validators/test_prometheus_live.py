@@ -8,26 +8,20 @@ the image's v3.13 has it)."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
 
 from components import constants as c
-from tests.validators.prometheus_harness import (CONFIG_FLAG, DATA_FLAG, container_command, container_root,
-                                                 flag_value, mapped_config, snappy_block, write_request)
-from tests.validators.tools import free_port, require_tool
+from tests.validators.prometheus_harness import live_prometheus_fixture  # noqa: F401  (provides live_prometheus)
+from tests.validators.prometheus_harness import container_root, flag_value, snappy_block, write_request
 
 STACK_JOBS = {c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY}
 RETENTION_FLAG = "--storage.tsdb.retention.time="
-OTLP_FLAG = "--web.enable-otlp-receiver"
-STARTUP_SECONDS = 30
 
 
 def seconds(duration: str) -> int:
@@ -38,75 +32,9 @@ def seconds(duration: str) -> int:
     return sum(int(n) * units[u] for n, u in parts)
 
 
-def local_command(binary: str, command: list[str], config: Path, data: Path, port: int) -> list[str]:
-    """The container's command with its paths moved here and the address on the loopback."""
-    help_run = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30)
-    supported = help_run.stdout + help_run.stderr
-    args = [a for a in command if not a.startswith((CONFIG_FLAG, DATA_FLAG))
-            and (a != OTLP_FLAG or OTLP_FLAG in supported)]
-    return [binary, *args, f"{CONFIG_FLAG}{config}", f"{DATA_FLAG}{data}", f"--web.listen-address=127.0.0.1:{port}"]
-
-
-class Prometheus:
-    """A running Prometheus: its HTTP API, the container command it mirrors, its log."""
-
-    def __init__(self, port: int, command: list[str], log: Path):
-        self.base, self.command, self.log = f"http://127.0.0.1:{port}", command, log
-
-    def get(self, path: str, **params: str) -> dict:
-        url = f"{self.base}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return json.loads(response.read())
-
-    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
-        request = urllib.request.Request(f"{self.base}{path}", data=body, headers=headers, method="POST")
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status
-
-    def eventually(self, check, what: str):
-        """The first truthy result of check() within 15 seconds."""
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if result := check():
-                return result
-            time.sleep(0.2)
-        pytest.fail(f"{what} did not happen within 15s; log:\n{self.log.read_text()[-3000:]}")
-
-
-@pytest.fixture(scope="module")
-def prometheus(rendered, tmp_path_factory):
-    binary = require_tool("prometheus")
-    render_dir = rendered("local")
-    command = container_command(json.loads((render_dir / "manifest.json").read_text()))
-    scratch = tmp_path_factory.mktemp("prometheus")
-    config = mapped_config(render_dir, flag_value(command, CONFIG_FLAG), scratch)
-    port, log = free_port(), scratch / "prometheus.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(local_command(binary, command, config, scratch / "data", port),
-                                   stdout=out, stderr=subprocess.STDOUT)
-    server = Prometheus(port, command, log)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _ready(server.base):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"prometheus did not become ready; log:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def _ready(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/-/ready", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+@pytest.fixture
+def prometheus(live_prometheus):
+    return live_prometheus
 
 
 def test_prometheus_becomes_ready(prometheus):
