@@ -90,6 +90,15 @@ class PgCluster:
         """Runs SQL as grafana_readonly over TCP, the way Grafana connects; errors are returned."""
         return self._psql(["-h", "127.0.0.1", "-U", READONLY, "-d", db, "-c", sql], {"PGPASSWORD": password})
 
+    def in_rolled_back_transaction(self, setup: str, query: str, db: str = DATABASE) -> Result:
+        """`setup` as the superuser, then `query` as grafana_readonly (SET ROLE), in one transaction that is
+        rolled back: fixture rows for one test, invisible to every other. Only `query` prints rows."""
+        statements = ["BEGIN", setup, f"SET LOCAL ROLE {READONLY}", query, "ROLLBACK"]
+        args = ["-h", str(self.workdir), "-U", ADMIN, "-d", db]
+        for statement in statements:
+            args += ["-c", statement]
+        return self._psql(args, {})
+
     def run_script(self, password: str = PASSWORD, db: str = DATABASE, **variables: str) -> Result:
         """Runs the project's script as the one-shot job does, the password in a client-side file."""
         password_file = self.workdir / "postgres_readonly_password"
