@@ -78,3 +78,23 @@ def test_no_smtp_variables_without_a_relay():
     settings = _settings({})
     assert not any(name.startswith("GF_SMTP_") for name in grafana.environment(settings))
     assert settings.smtp is not None and settings.smtp.enabled is False
+
+
+def _paths_holding(value, needle: str, path: str = "") -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_paths_holding(v, needle, f"{path}.{k}" if path else k) for k, v in value.items()))
+    if isinstance(value, list):
+        return set().union(*(_paths_holding(v, needle, f"{path}[{i}]") for i, v in enumerate(value)))
+    return {path} if isinstance(value, str) and needle in value else set()
+
+
+def test_the_deployed_program_carries_the_smtp_password_only_as_a_secret():
+    from tests.unit.pulumi_harness import run_program
+    program = run_program("local", overrides=EMAIL | RELAY | {"smtpUser": "grafana"},
+                          secrets={"smtpPassword": PASSWORD})
+    holders = {(r.name, path): r.secret_paths for r in program.resources
+               for path in _paths_holding(r.inputs, PASSWORD)}
+    assert holders, "the password reaches no resource"
+    for (name, path), secret_paths in holders.items():
+        assert any(path == s or path.startswith(f"{s}.") or path.startswith(f"{s}[") for s in secret_paths), \
+            f"{name}: {path} holds the SMTP password in plain text"
