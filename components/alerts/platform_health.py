@@ -32,7 +32,9 @@ COMPONENT_UP = " or ".join(
     + [f'(absent(up{{job="{job}"}}) - 1)' for job in _JOBS]
 )
 
-ERROR_LOGS = 'sum(count_over_time({container=~".+"} |~ "ERROR|CRITICAL|Exception" [1m]))'
+# Every line Alloy ships carries `environment` (its write file's external label); `container` would miss
+# OTLP logs, which have none.
+ERROR_LOGS = 'sum(count_over_time({environment=~".+"} |~ "ERROR|CRITICAL|Exception" [1m]))'
 
 
 def _volume_usage(settings: Settings) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def _error_logs(settings: Settings) -> dict[str, Any]:
         no_data="OK",
         summary="{{ humanize $values.B.Value }} error log lines in the last minute",
         description=f"More than {limit} log lines a minute contain ERROR, CRITICAL or Exception, "
-                    "across all containers. Explore Loki for the containers that log them.",
+                    "across all containers and OTLP log sources. Explore Loki for the sources that log them.",
     )
 
 

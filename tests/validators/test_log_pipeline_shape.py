@@ -164,3 +164,25 @@ def test_loki_derived_field_for_traces_reads_a_produced_field():
     (loki,) = [ds for ds in sources if ds["uid"] == c.LOKI]
     by_label = [f["matcherRegex"] for f in loki["jsonData"]["derivedFields"] if f["matcherType"] == "label"]
     assert by_label and set(by_label) <= ALL_FIELDS
+
+
+def _selector_matches(expr: str, labels: dict[str, str]) -> bool:
+    """Whether the query's stream selector selects a stream with these labels (Loki's matcher semantics:
+    anchored regular expressions, a missing label is the empty string)."""
+    body = _SELECTOR.search(expand_grafana_variables(expr))
+    assert body, expr
+    for name, op, value in re.findall(r'([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', body[1]):
+        actual = labels.get(name, "")
+        matched = re.fullmatch(value, actual) is not None if op in ("=~", "!~") else value == actual
+        if matched != (op in ("=", "=~")):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_loki_alert_rule_selects_every_input_shape(shape):
+    """An alert over "all logs" that missed OTLP logs (no container label) would stay quiet on them."""
+    out = run(SHAPES[shape])
+    for query_id, expr in QUERIES_LOGQL:
+        if query_id.startswith("rule "):
+            assert _selector_matches(expr, out.labels), f"{query_id} does not select {shape} lines {out.labels}"
