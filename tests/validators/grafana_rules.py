@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import operator
+import statistics
 from collections.abc import Callable, Iterable, Mapping
 
 Labels = frozenset[tuple[str, str]]
@@ -28,9 +29,8 @@ _THRESHOLDS: dict[str, Callable[[float, float], bool]] = {
     "gte": operator.ge, "lte": operator.le,
 }
 _REDUCERS: dict[str, Callable[[list[float]], float]] = {
-    "sum": sum, "mean": lambda v: sum(v) / len(v), "min": min, "max": max,
-    "count": lambda v: float(len(v)), "last": lambda v: v[-1],
-    "median": lambda v: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2,
+    "sum": sum, "mean": statistics.fmean, "min": min, "max": max,
+    "count": lambda v: float(len(v)), "last": lambda v: v[-1], "median": statistics.median,
 }
 NO_DATA = frozenset({("__state__", "NoData")})
 

@@ -46,20 +46,20 @@ def _llm_spend(last_hour_usd: float, week_usd: float) -> str:
             f"(id, created_at, model_name, provider, total_cost_usd) VALUES {', '.join(rows)}")
 
 
-def _cost_ratio_threshold(rule: dict) -> float:
+def _threshold(rule: dict) -> float:
     (condition,) = [d for d in rule["data"] if d["refId"] == "C"]
     return float(condition["model"]["conditions"][0]["evaluator"]["params"][0])
 
 
 def test_llm_cost_spike_fires_when_the_last_hour_is_several_times_the_weekly_average(pg_cluster, rules):
     rule = rules[LLM_COST_SPIKE_UID]
-    ratio = _cost_ratio_threshold(rule)
+    ratio = _threshold(rule)
     assert _state(pg_cluster, rule, _llm_spend(last_hour_usd=ratio + 1, week_usd=168)) == "Alerting"
 
 
 def test_llm_cost_spike_stays_quiet_at_or_under_the_ratio(pg_cluster, rules):
     rule = rules[LLM_COST_SPIKE_UID]
-    ratio = _cost_ratio_threshold(rule)
+    ratio = _threshold(rule)
     assert _state(pg_cluster, rule, _llm_spend(last_hour_usd=ratio, week_usd=168)) == "Normal"  # gt: not equal
     assert _state(pg_cluster, rule, _llm_spend(last_hour_usd=1, week_usd=168)) == "Normal"
 
@@ -82,12 +82,15 @@ def _flows(recent_failed: int, recent_other: int, old_failed: int = 0) -> str:
 
 
 def test_flow_error_rate_fires_at_the_threshold_percentage(pg_cluster, rules):
-    # 2 of 10 flows failed: exactly the default 20%, inclusive (gte).
-    assert _state(pg_cluster, rules[FLOW_ERROR_RATE_UID], _flows(2, 8)) == "Alerting"
+    rule = rules[FLOW_ERROR_RATE_UID]
+    percent = int(_threshold(rule))  # of 100 flows: exactly the threshold, inclusive (gte)
+    assert _state(pg_cluster, rule, _flows(percent, 100 - percent)) == "Alerting"
 
 
 def test_flow_error_rate_stays_quiet_under_it(pg_cluster, rules):
-    assert _state(pg_cluster, rules[FLOW_ERROR_RATE_UID], _flows(1, 9, old_failed=20)) == "Normal"
+    rule = rules[FLOW_ERROR_RATE_UID]
+    percent = int(_threshold(rule))
+    assert _state(pg_cluster, rule, _flows(percent - 1, 101 - percent, old_failed=50)) == "Normal"
 
 
 def test_flow_error_rate_stays_quiet_without_flows(pg_cluster, rules):
