@@ -22,7 +22,8 @@ from components.services.common import CONFIG_DIR
 from components.settings import from_stack_file
 from tests.validators.alloy_pipeline import Entry, docker_entry, otlp_entry, run
 from tests.validators.conftest import BACKEND_STACKS
-from tests.validators.grafana_bin import loki_push, loki_query_range, tempo_search, wait_for
+from tests.validators.grafana_bin import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
+                                          tempo_seed, wait_for)
 from tests.validators.grafana_rules import NO_DATA, evaluate
 from tests.validators.grammars import expand_grafana_variables
 
@@ -74,6 +75,16 @@ def _dashboard_queries() -> list[tuple[str, str, str]]:
 
 
 DASHBOARD_QUERIES = _dashboard_queries()
+ERROR_TRACE_ID = f"{time.time_ns():032x}"[-32:]
+
+
+@tempo_seed
+def _an_error_trace(stack: str, tempo) -> None:
+    """A failed request's trace, so the dashboards' TraceQL has something to find (seeded at Tempo's start)."""
+    now = time.time_ns()
+    tempo_push(tempo, otlp_trace(ERROR_TRACE_ID, [{"spanId": "00f067aa0ba902b7", "name": "flow.execute", "kind": 2,
+                                                   "startTimeUnixNano": str(now - 10**8), "endTimeUnixNano": str(now),
+                                                   "status": {"code": 2, "message": "flow failed"}}], "backend"))
 
 
 def test_the_dashboards_have_log_trace_and_variable_queries():
@@ -85,8 +96,10 @@ def test_the_dashboards_have_log_trace_and_variable_queries():
 def test_every_dashboard_query_executes(live_backends, stack, query_id, kind, query):
     end = time.time_ns()
     if kind == "traceql":
-        result = tempo_search(live_backends["tempo", stack], query, end // 10**9 - 3600, end // 10**9)
-        assert "traces" in result, result
+        tempo = live_backends["tempo", stack]
+        found = wait_for(lambda: tempo_search(tempo, query, end // 10**9 - 3600, end // 10**9 + 60)["traces"],
+                         f"the seeded error trace by {query}", timeout=60)
+        assert ERROR_TRACE_ID in {t["traceID"].rjust(32, "0") for t in found}
     elif kind == "logql":
         loki_query_range(live_backends["loki", stack], query, end - HOUR_NS, end)
     else:
