@@ -204,3 +204,8 @@ def test_the_required_settings_cover_every_contact_type():
     from components.settings.validate import CONTACT_TYPES
     assert set(REQUIRED_SETTINGS) == set(CONTACT_TYPES) - {"none"}
     assert {k: set(v) for k, v in REQUIRED_SETTINGS.items()} == GRAFANA_REQUIRED
+
+
+def test_a_contact_point_missing_what_its_type_needs_is_never_written():
+    with pytest.raises(ValueError, match="email contact point without addresses"):
+        alerting_files(_settings(contact_type="email", contact_address=" , "))
