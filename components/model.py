@@ -89,6 +89,11 @@ class ContainerSpec:
     oneshot: bool = False  # runs to completion once per change (jobs), never restarted
     platform_network: bool = False  # also joins the platform's existing network (externalNetwork)
     depends_on: tuple[str, ...] = ()  # services that must be healthy first
+    # For platforms that route and probe over HTTP themselves (Railway): the service's HTTP port, the
+    # path that answers 200 once it is ready, and whether users reach it through the platform's edge.
+    http_port: int | None = None
+    health_path: str | None = None
+    public: bool = False
 
     @property
     def restart(self) -> str:

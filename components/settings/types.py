@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from components.images import Image
+
+if TYPE_CHECKING:
+    from components.settings.railway import Railway
 
 
 
@@ -145,6 +149,7 @@ class Settings:
     railway_mode: str
     rotation_days: int
     frontend_url: str
+    railway: Railway | None = None  # environment railway only (components/settings/railway.py)
 
     @property
     def image_registry_prefix(self) -> str:

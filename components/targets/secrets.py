@@ -47,7 +47,9 @@ class StackSecrets(pulumi.ComponentResource):
             self.values["alert_contact_url"] = _secret(settings.alerts.contact_url)
         if settings.exporters.redis_password:
             self.values["redis_password"] = _secret(settings.exporters.redis_password)
-        self.values.update(self._tls(name, settings, child))
+        if settings.railway is None:  # Railway terminates TLS at its edge
+            self.values.update(self._tls(name, settings, child))
+        self.values.update(_railway(settings))
         self.register_outputs({"names": sorted(self.values)})
 
     @staticmethod
@@ -66,6 +68,16 @@ class StackSecrets(pulumi.ComponentResource):
             validity_period_hours=24 * 365, early_renewal_hours=24 * 30,
             allowed_uses=["digital_signature", "key_encipherment", "server_auth"], opts=child)
         return {"tls_certificate": cert.cert_pem, "tls_private_key": pulumi.Output.secret(key.private_key_pem)}
+
+
+def _railway(settings: Settings) -> dict[str, pulumi.Output[str]]:
+    """Railway's secret settings that reach services as variables (the API token never does)."""
+    railway = settings.railway
+    if railway is None:
+        return {}
+    given = {"grafana_github_client_secret": railway.oauth.client_secret, "grafana_cloud_token": railway.cloud.token,
+             "railway_registry_password": railway.registry_password}
+    return {key: _secret(value) for key, value in given.items() if value is not None}
 
 
 def _secret(value: Secret | None) -> pulumi.Output[str]:
