@@ -166,7 +166,10 @@ def _grafana(settings: Settings) -> ContainerSpec:
     spec = grafana.spec(settings)
     env = {**spec.env, **github_oauth_env(settings),
            "GF_SERVER_ROOT_URL": "https://${{RAILWAY_PUBLIC_DOMAIN}}/",  # Railway's edge terminates TLS
-           "GF_SERVER_DOMAIN": "${{RAILWAY_PUBLIC_DOMAIN}}"}
+           "GF_SERVER_DOMAIN": "${{RAILWAY_PUBLIC_DOMAIN}}",
+           # The OAuth state cookie must survive GitHub's cross-site redirect back: Strict would drop it.
+           "GF_SECURITY_COOKIE_SAMESITE": "lax"}
+    del env["GF_LIVE_MAX_CONNECTIONS"]  # Railway's edge carries websockets: Grafana Live keeps its default
     files = tuple(replace(f, path=f.path.replace(c.GRAFANA_DASHBOARDS_DIR, GRAFANA_DASHBOARDS_DIR, 1),
                           content=f.content if isinstance(f.content, Ref)
                           else f.content.replace(c.GRAFANA_DASHBOARDS_DIR, GRAFANA_DASHBOARDS_DIR))

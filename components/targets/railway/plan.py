@@ -83,3 +83,28 @@ def _check(spec: ContainerSpec) -> None:
         if hidden:
             raise RailwayPlanError(f"{spec.service}: {hidden} would be hidden by the volume at "
                                    f"{volume.container_path}")
+
+
+def manifest(settings, specs: tuple[ContainerSpec, ...]) -> dict:
+    """What `pulumi up` creates on Railway, for the offline render (secrets as their placeholder)."""
+    railway = settings.railway
+    services = []
+    for spec in specs:
+        service = plan(spec, spec.image.reference(settings.image_registry_prefix))
+        services.append({
+            "name": service.name,
+            "image": f"{railway.image_registry or '<railwayImageRegistry>'}/{service.name}:"
+                     f"{service.context_digest()[:16]} (built FROM {spec.image.reference(settings.image_registry_prefix)})",
+            "dockerfile": service.dockerfile,
+            "variables": {k: v.placeholder if isinstance(v, Ref) else v for k, v in service.variables.items()},
+            "volume": {"name": service.volume.source, "mount_path": service.volume.container_path}
+            if service.volume else None,
+            "domain": spec.public,
+            "healthcheck_path": spec.health_path,
+            "restart_policy": service.restart_policy,
+            "memory_gb": service.memory_gb,
+            "region": railway.region or "(Railway's default)",
+            "files": sorted(f.path for f in spec.files),
+        })
+    return {"mode": railway.mode, "project": railway.project_name, "environment": railway.environment_name,
+            "services": services}
