@@ -83,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     manifest = render(settings, args.out)
     if "railway" in manifest:
         railway = manifest["railway"]
+        public = ", ".join(s["name"] for s in railway["services"] if s["domain"]) or "none"
         print(f"Rendered {len(railway['services'])} Railway services ({railway['mode']}) for stack '{args.stack}' "
-              f"into {args.out} (public domain: {', '.join(s['name'] for s in railway['services'] if s['domain']) or 'none'})")
+              f"into {args.out} (public domain: {public})")
         return 0
     published = [f"{c['name']}:{p['external']}" for c in manifest["containers"] for p in c["ports"]]
     print(f"Rendered {len(manifest['containers'])} containers for stack '{args.stack}' into {args.out} "

@@ -73,7 +73,8 @@ def parse_railway(r: Reader, mode: str, deploying: bool) -> Railway:
                     r.boolean("grafanaBreakGlassAdmin")),
         GrafanaCloud(r.string("grafanaCloudLokiUrl"), r.string("grafanaCloudLokiUser"),
                      r.string("grafanaCloudPrometheusUrl"), r.string("grafanaCloudPrometheusUser"),
-                     r.string("grafanaCloudTempoEndpoint"), r.string("grafanaCloudTempoUser"), r.secret("grafanaCloudToken")))
+                     r.string("grafanaCloudTempoEndpoint"), r.string("grafanaCloudTempoUser"),
+                     r.secret("grafanaCloudToken")))
     _check_project(r, railway, deploying)
     if railway.self_hosted:
         _check_oauth(r, railway.oauth, deploying)
@@ -88,7 +89,8 @@ def _check_project(r: Reader, railway: Railway, deploying: bool) -> None:
     if not railway.environment_name:
         r.problem("railwayEnvironmentName", "", "must name the Railway environment, e.g. production")
     if railway.region and railway.region not in REGIONS:
-        r.problem("railwayRegion", railway.region, f"allowed values are {' | '.join(REGIONS)} (empty: Railway's default)")
+        r.problem("railwayRegion", railway.region,
+                  f"allowed values are {' | '.join(REGIONS)} (empty: Railway's default)")
     if railway.image_registry and not IMAGE_PREFIX.match(railway.image_registry):
         r.problem("railwayImageRegistry", railway.image_registry,
                   "must be a registry host with a path, e.g. ghcr.io/acme/observability")

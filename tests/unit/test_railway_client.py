@@ -38,7 +38,8 @@ def test_an_existing_project_is_adopted_and_left_alone_on_delete():
 
 
 def test_a_created_project_is_deleted_with_the_stack():
-    fake = FakeRailway({"Projects": {"projects": edges()}, "ProjectCreate": {"projectCreate": {"id": "p-1", "name": "o"}},
+    fake = FakeRailway({"Projects": {"projects": edges()},
+                        "ProjectCreate": {"projectCreate": {"id": "p-1", "name": "o"}},
                         "ProjectDelete": {"projectDelete": True}})
     provider = wire(p.ProjectProvider(), fake)
     result = provider.create({"name": "o", "workspace_id": "ws-1"})

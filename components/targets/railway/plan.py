@@ -90,11 +90,12 @@ def manifest(settings, specs: tuple[ContainerSpec, ...]) -> dict:
     railway = settings.railway
     services = []
     for spec in specs:
-        service = plan(spec, spec.image.reference(settings.image_registry_prefix))
+        base = spec.image.reference(settings.image_registry_prefix)
+        service = plan(spec, base)
         services.append({
             "name": service.name,
             "image": f"{railway.image_registry or '<railwayImageRegistry>'}/{service.name}:"
-                     f"{service.context_digest()[:16]} (built FROM {spec.image.reference(settings.image_registry_prefix)})",
+                     f"{service.context_digest()[:16]} (built FROM {base})",
             "dockerfile": service.dockerfile,
             "variables": {k: v.placeholder if isinstance(v, Ref) else v for k, v in service.variables.items()},
             "volume": {"name": service.volume.source, "mount_path": service.volume.container_path}

@@ -47,6 +47,8 @@ class ServiceInstance(Resource):
 
 
 class Variables(Resource):
+    variables: pulumi.Output[dict[str, str]]
+
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
         super().__init__(p.VariablesProvider(), name, props, _opts(opts, "variables"))
 

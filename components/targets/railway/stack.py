@@ -73,8 +73,9 @@ class RailwayService(pulumi.ComponentResource):
             self.domain = rw.ServiceDomain(f"{name}-domain", {**ids, "target_port": spec.http_port}, child)
             self.ready.append(self.domain)
         # Everything the running service depends on: a change to any of it means a new deployment.
-        self.revision = pulumi.Output.secret(pulumi.Output.all(self.image.repo_digest, self.variables.variables,
-                                                               settings).apply(_digest))
+        revision: pulumi.Output[str] = pulumi.Output.all(self.image.repo_digest, self.variables.variables,
+                                                         settings).apply(_digest)
+        self.revision: pulumi.Output[str] = pulumi.Output.secret(revision)  # type: ignore[arg-type]
         self.register_outputs({"service_id": self.service.id, "image": self.image.repo_digest})
 
 
