@@ -162,3 +162,27 @@ def test_a_cleartext_token_is_refused():
 def test_the_railway_stack_validates_its_mode():
     with pytest.raises(pulumi.RunError, match="observability:railwayMode"):
         run_program("railway", overrides={"railwayMode": "cloud"})
+
+
+def test_registry_credentials_push_the_images_and_let_railway_pull_them_as_secrets():
+    program = run_program("railway", overrides={**SELF_HOSTED, "railwayRegistryUsername": "bot"},
+                          secrets={"railwayToken": TOKEN, "grafanaGithubClientSecret": "s",
+                                   "railwayRegistryPassword": "registry-pass"})
+    image = next(r for r in program.of_type("docker:index/image:Image") if r.name.endswith("loki-image"))
+    assert image.inputs["registry"] == {"server": "ghcr.io", "username": "bot", "password": "registry-pass"}
+    assert "registry.password" in image.secret_paths
+    instance = of_kind(program, "instance")["loki"]
+    assert instance.inputs["registry_username"] == "bot" and "registry_password" in instance.secret_paths
+
+
+def test_with_the_platform_database_the_role_job_runs_once_beside_the_five_services():
+    program = run_program("railway", overrides={**SELF_HOSTED, "postgresEnabled": True,
+                                                "postgresHost": "${{Postgres.RAILWAY_PRIVATE_DOMAIN}}"},
+                          secrets={"railwayToken": TOKEN, "grafanaGithubClientSecret": "s"})
+    job = of_kind(program, "instance")["postgres-readonly"]
+    assert job.inputs["restart_policy"] == "NEVER" and "postgres-readonly" not in of_kind(program, "volume")
+    grafana = of_kind(program, "variables")["grafana"].inputs["variables"]
+    assert grafana["POSTGRES_HOST"] == "${{Postgres.RAILWAY_PRIVATE_DOMAIN}}"
+    assert grafana["POSTGRES_READONLY_PASSWORD"].startswith("generated-secrets-postgres-readonly-password")
+    assert of_kind(program, "variables")["postgres-readonly"].inputs["variables"]["PGPASSWORD"] == \
+        "test-secret-value-0123456789-abcdefghijklmnop"

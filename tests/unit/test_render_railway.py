@@ -124,3 +124,11 @@ def test_a_secret_file_is_never_baked_into_an_image():
 
 def _settings(**raw):
     return parse("railway", {"environment": "railway", **raw}, set(), ROOT, deploying=False)
+
+
+def test_grafana_reads_the_read_only_password_from_its_variable():
+    grafana = next(s for s in railway_specs(_settings(postgresEnabled=True)) if s.service == "grafana")
+    postgres = next(f for f in grafana.files if f.path.endswith("datasources/postgres.yaml"))
+    assert "password: $__env{POSTGRES_READONLY_PASSWORD}" in str(postgres.content)
+    assert isinstance(grafana.env["POSTGRES_READONLY_PASSWORD"], Ref)
+    assert "GF_SECURITY_ADMIN_PASSWORD__FILE" not in grafana.env
