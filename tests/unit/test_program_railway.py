@@ -177,12 +177,12 @@ def test_registry_credentials_push_the_images_and_let_railway_pull_them_as_secre
 
 def test_with_the_platform_database_the_role_job_runs_once_beside_the_five_services():
     program = run_program("railway", overrides={**SELF_HOSTED, "postgresEnabled": True,
-                                                "postgresHost": "${{Postgres.RAILWAY_PRIVATE_DOMAIN}}"},
+                                                "postgresHost": "postgres.railway.internal"},
                           secrets={"railwayToken": TOKEN, "grafanaGithubClientSecret": "s"})
     job = of_kind(program, "instance")["postgres-readonly"]
     assert job.inputs["restart_policy"] == "NEVER" and "postgres-readonly" not in of_kind(program, "volume")
     grafana = of_kind(program, "variables")["grafana"].inputs["variables"]
-    assert grafana["POSTGRES_HOST"] == "${{Postgres.RAILWAY_PRIVATE_DOMAIN}}"
+    assert grafana["POSTGRES_HOST"] == "postgres.railway.internal"
     assert grafana["POSTGRES_READONLY_PASSWORD"].startswith("generated-secrets-postgres-readonly-password")
     assert of_kind(program, "variables")["postgres-readonly"].inputs["variables"]["PGPASSWORD"] == \
         "test-secret-value-0123456789-abcdefghijklmnop"
