@@ -197,3 +197,23 @@ def test_a_changed_image_updates_in_place_and_a_changed_service_replaces():
     assert provider.diff("x", old, {**old, "image": "i2"}).replaces == []
     assert provider.diff("x", old, {**old, "service_id": "b"}).replaces == ["service_id"]
     assert provider.diff("x", old, dict(old)).changes is False
+
+
+@pytest.mark.parametrize(("provider", "operation", "base"), [
+    (p.ProjectProvider, "ProjectUpdate", {"workspace_id": "ws"}),
+    (p.EnvironmentProvider, "EnvironmentRename", {"project_id": PROJECT}),
+    (p.ServiceProvider, "ServiceUpdate", {"project_id": PROJECT}),
+])
+def test_a_rename_is_an_update_in_place_never_a_replacement(provider, operation, base):
+    fake = FakeRailway({operation: {operation[0].lower() + operation[1:]: {"id": "x", "name": "new"}}})
+    old, new = {**base, "name": "old"}, {**base, "name": "new"}
+    assert provider().diff("x", old, new).replaces == []
+    wire(provider(), fake).update("x", old, new)
+    assert fake.variables_of(operation) == [{"id": "x", "input": {"name": "new"}}]
+
+
+def test_deleting_an_object_that_is_already_gone_succeeds():
+    body = json.dumps({"data": None, "errors": [{"message": "Service not found"}]}).encode()
+    fake = FakeRailway({"ServiceDelete": Response(200, {}, body)})
+    wire(p.ServiceProvider(), fake).delete(SERVICE, {})
+    assert fake.operations() == ["ServiceDelete"]

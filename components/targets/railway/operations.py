@@ -13,6 +13,11 @@ mutation ProjectCreate($input: ProjectCreateInput!) {
   projectCreate(input: $input) { id name }
 }"""
 
+PROJECT_RENAME = """
+mutation ProjectUpdate($id: String!, $input: ProjectUpdateInput!) {
+  projectUpdate(id: $id, input: $input) { id name }
+}"""
+
 PROJECT_DELETE = """
 mutation ProjectDelete($id: String!) { projectDelete(id: $id) }"""
 
@@ -26,6 +31,11 @@ mutation EnvironmentCreate($input: EnvironmentCreateInput!) {
   environmentCreate(input: $input) { id name }
 }"""
 
+ENVIRONMENT_RENAME = """
+mutation EnvironmentRename($id: String!, $input: EnvironmentRenameInput!) {
+  environmentRename(id: $id, input: $input) { id name }
+}"""
+
 ENVIRONMENT_DELETE = """
 mutation EnvironmentDelete($id: String!) { environmentDelete(id: $id) }"""
 
@@ -37,6 +47,11 @@ query Services($projectId: String!) {
 SERVICE_CREATE = """
 mutation ServiceCreate($input: ServiceCreateInput!) {
   serviceCreate(input: $input) { id name }
+}"""
+
+SERVICE_RENAME = """
+mutation ServiceUpdate($id: String!, $input: ServiceUpdateInput!) {
+  serviceUpdate(id: $id, input: $input) { id name }
 }"""
 
 SERVICE_DELETE = """

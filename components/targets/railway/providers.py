@@ -10,6 +10,7 @@ setting) or from RAILWAY_TOKEN, so neither the state nor the pickled provider ca
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ TOKEN_SETTING = "railwayToken"
 DEPLOY_TIMEOUT_SECONDS = 15 * 60
 FIRST_POLL_SECONDS, MAX_POLL_SECONDS = 3.0, 30.0
 DEPLOY_FAILED = ("FAILED", "CRASHED", "REMOVED", "SKIPPED")
+GONE = re.compile(r"not found|does not exist", re.IGNORECASE)
 
 
 def _edges(connection: dict[str, Any]) -> list[dict[str, Any]]:
@@ -50,6 +52,14 @@ class RailwayProvider(ResourceProvider):
         token = token_from(getattr(self, "_configured_token", None))
         return RailwayClient(token, self.transport, self.sleep)
 
+    def remove(self, document: str, variables: dict[str, Any]) -> None:
+        """A delete that succeeds when the object is already gone (deleted by hand, or with its service)."""
+        try:
+            self.client().execute(document, variables)
+        except RailwayError as error:
+            if not GONE.search(str(error)):
+                raise
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = [k for k in news if not k.startswith("__") and olds.get(k) != news.get(k)]
         replaces = [k for k in keys if k in self.REPLACE_ON]
@@ -61,7 +71,7 @@ class RailwayProvider(ResourceProvider):
 
 
 class ProjectProvider(RailwayProvider):
-    REPLACE_ON = ("name", "workspace_id")
+    REPLACE_ON = ("workspace_id",)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -75,16 +85,18 @@ class ProjectProvider(RailwayProvider):
         created = client.execute(ops.PROJECT_CREATE, {"input": request})["projectCreate"]
         return CreateResult(created["id"], {**props, "adopted": False})
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult({**news, "adopted": _olds.get("adopted", False)})
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if olds.get("name") != news["name"]:  # renamed in place: a new project would orphan the volumes
+            self.client().execute(ops.PROJECT_RENAME, {"id": id_, "input": {"name": news["name"]}})
+        return UpdateResult({**news, "adopted": olds.get("adopted", False)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if not props.get("adopted"):  # a project the stack found is someone else's: leave it
-            self.client().execute(ops.PROJECT_DELETE, {"id": id_})
+            self.remove(ops.PROJECT_DELETE, {"id": id_})
 
 
 class EnvironmentProvider(RailwayProvider):
-    REPLACE_ON = ("project_id", "name")
+    REPLACE_ON = ("project_id",)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -96,19 +108,21 @@ class EnvironmentProvider(RailwayProvider):
             "projectId": props["project_id"], "name": props["name"], "tags": [], "skipInitialDeploys": True}})
         return CreateResult(created["environmentCreate"]["id"], {**props, "adopted": False})
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if olds.get("name") != news["name"]:
+            self.client().execute(ops.ENVIRONMENT_RENAME, {"id": id_, "input": {"name": news["name"]}})
         return UpdateResult({**news, "adopted": olds.get("adopted", False)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if not props.get("adopted"):
-            self.client().execute(ops.ENVIRONMENT_DELETE, {"id": id_})
+            self.remove(ops.ENVIRONMENT_DELETE, {"id": id_})
 
 
 class ServiceProvider(RailwayProvider):
     """A service without a source: the image is set by the instance settings, after the volume exists,
     so the first deployment already has its volume and variables (serviceCreate with an image deploys)."""
 
-    REPLACE_ON = ("project_id", "name")
+    REPLACE_ON = ("project_id",)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -120,11 +134,13 @@ class ServiceProvider(RailwayProvider):
                                                                 "name": props["name"]}})
         return CreateResult(created["serviceCreate"]["id"], dict(props))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if olds.get("name") != news["name"]:  # in place: the service keeps its volume and deployments
+            self.client().execute(ops.SERVICE_RENAME, {"id": id_, "input": {"name": news["name"]}})
         return UpdateResult(dict(news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.client().execute(ops.SERVICE_DELETE, {"id": id_})
+        self.remove(ops.SERVICE_DELETE, {"id": id_})
 
 
 class ServiceInstanceProvider(RailwayProvider):
@@ -190,9 +206,8 @@ class VariablesProvider(RailwayProvider):
             "serviceId": props["service_id"], "variables": props["variables"], "skipDeploys": True}})
 
     def _delete(self, props: dict[str, Any], names: list[str]) -> None:
-        client = self.client()
         for name in names:
-            client.execute(ops.VARIABLE_DELETE, {"input": {
+            self.remove(ops.VARIABLE_DELETE, {"input": {
                 "projectId": props["project_id"], "environmentId": props["environment_id"],
                 "serviceId": props["service_id"], "name": name}})
 
@@ -221,7 +236,7 @@ class VolumeProvider(RailwayProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         # Railway keeps a deleted volume restorable for 48 hours.
-        self.client().execute(ops.VOLUME_DELETE, {"volumeId": id_})
+        self.remove(ops.VOLUME_DELETE, {"volumeId": id_})
 
     @staticmethod
     def _attach(client: RailwayClient, volume_id: str, props: dict[str, Any]) -> None:
@@ -255,7 +270,7 @@ class ServiceDomainProvider(RailwayProvider):
         return UpdateResult({**news, "domain": olds["domain"]})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client().execute(ops.SERVICE_DOMAIN_DELETE, {"id": id_})
+        self.remove(ops.SERVICE_DOMAIN_DELETE, {"id": id_})
 
     @staticmethod
     def _retarget(client: RailwayClient, domain_id: str, domain: str, props: dict[str, Any]) -> None:
