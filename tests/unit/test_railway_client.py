@@ -217,3 +217,15 @@ def test_deleting_an_object_that_is_already_gone_succeeds():
     fake = FakeRailway({"ServiceDelete": Response(200, {}, body)})
     wire(p.ServiceProvider(), fake).delete(SERVICE, {})
     assert fake.operations() == ["ServiceDelete"]
+
+
+def test_a_gateway_error_is_retried_for_a_read_but_not_for_a_mutation():
+    gateway = Response(503, {}, b"")
+    fake = FakeRailway({"Deployment": [gateway, {"deployment": {"id": "d", "status": "SUCCESS"}}],
+                        "ServiceDelete": gateway})
+    client = RailwayClient("t", fake, fake.sleep, fake.clock)
+    from components.targets.railway import operations as ops
+    assert client.execute(ops.DEPLOYMENT, {"id": "d"})["deployment"]["status"] == "SUCCESS"
+    with pytest.raises(RailwayError, match="ServiceDelete: HTTP 503"):
+        client.execute(ops.SERVICE_DELETE, {"id": "s"})
+    assert fake.operations() == ["Deployment", "Deployment", "ServiceDelete"]

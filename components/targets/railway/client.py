@@ -20,6 +20,7 @@ ENDPOINT = "https://backboard.railway.com/graphql/v2"
 TOKEN_ENV = "RAILWAY_TOKEN"
 MAX_RATE_LIMIT_RETRIES = 5
 DEFAULT_RETRY_SECONDS = 10.0
+GATEWAY_ERRORS = (502, 503, 504)  # a read is retried after these; a mutation is not (it may have happened)
 MAX_WAIT_SECONDS = 300.0  # never sleep longer than this on one rate-limit answer
 
 
@@ -66,12 +67,13 @@ class RailwayClient:
                 self._sleep(min(wait, MAX_WAIT_SECONDS))
             response = self._transport(ENDPOINT, body, headers)
             self._remember_budget(response.headers)
-            if response.status == 429:
+            if response.status == 429 or (response.status in GATEWAY_ERRORS and document.lstrip().startswith("query")):
                 self._sleep(self._retry_after(response.headers))
                 continue
             return self._data(document, response)
-        raise RailwayError(f"Railway kept answering 429 (rate limited) after {MAX_RATE_LIMIT_RETRIES} retries; "
-                           "wait for the hourly budget (Hobby: 1,000 requests/hour) and run `pulumi up` again")
+        raise RailwayError(f"Railway kept answering {response.status} after {MAX_RATE_LIMIT_RETRIES} retries "
+                           "(429: rate limited — wait for the hourly budget, Hobby: 1,000 requests/hour); "
+                           "run `pulumi up` again later")
 
     def _data(self, document: str, response: Response) -> dict[str, Any]:
         operation = document.split("(")[0].split("{")[0].strip()
