@@ -64,9 +64,10 @@ def _for_railway(spec: ContainerSpec, **changes) -> ContainerSpec:
         else:
             files.append(file)
     for key, value in list(env.items()):
-        if key.endswith("__FILE") and value in secret_vars:  # GF_X__FILE=/run/secrets/x → GF_X=<secret>
-            del env[key], env[secret_vars[str(value)]]
-            env[key.removesuffix("__FILE")] = next(f.content for f in spec.files if f.path == value)
+        var = secret_vars.get(str(value)) if key.endswith("__FILE") else None
+        if var:  # GF_X__FILE=/run/secrets/x → GF_X=<the secret> itself, not a second variable
+            env[key.removesuffix("__FILE")] = env.pop(var)
+            del env[key]
     texts = [replace(f, content=_network(_secret_refs(str(f.content), secret_vars))) for f in files]
     env = {k: _network_env(v) for k, v in env.items()}
     return replace(spec, env=frozen_env(**env), files=tuple(texts), volumes=spec.data_volumes, ports=(),
