@@ -11,18 +11,12 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.model import Content, ContainerSpec, Ref
+from components.model import ContainerSpec
 from components.settings import Settings
+from components.targets.docker_host import resolve  # a spec value as a Pulumi input, the same on every target
 from components.targets.railway import resources as rw
 from components.targets.railway.build import service_image
 from components.targets.railway.plan import HEALTHCHECK_TIMEOUT_SECONDS, ServicePlan, plan
-
-
-def resolve(content: Content, values: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
-    if isinstance(content, Ref):
-        output = values[content.name].apply(content.fill)
-        return pulumi.Output.secret(output) if content.secret else output
-    return content
 
 
 @dataclass(frozen=True)
