@@ -64,9 +64,9 @@ def _for_railway(spec: ContainerSpec, **changes) -> ContainerSpec:
         else:
             files.append(file)
     for key, value in list(env.items()):
-        var = secret_vars.get(str(value)) if key.endswith("__FILE") else None
-        if var:  # GF_X__FILE=/run/secrets/x → GF_X=<the secret> itself, not a second variable
-            env[key.removesuffix("__FILE")] = env.pop(var)
+        secret_var = secret_vars.get(str(value)) if key.endswith("__FILE") else None
+        if secret_var:  # GF_X__FILE=/run/secrets/x → GF_X=<the secret> itself, not a second variable
+            env[key.removesuffix("__FILE")] = env.pop(secret_var)
             del env[key]
     texts = [replace(f, content=_network(_secret_refs(str(f.content), secret_vars))) for f in files]
     env = {k: _network_env(v) for k, v in env.items()}
