@@ -132,3 +132,20 @@ def test_grafana_reads_the_read_only_password_from_its_variable():
     assert "password: $__env{POSTGRES_READONLY_PASSWORD}" in str(postgres.content)
     assert isinstance(grafana.env["POSTGRES_READONLY_PASSWORD"], Ref)
     assert "GF_SECURITY_ADMIN_PASSWORD__FILE" not in grafana.env
+
+
+def test_the_build_context_holds_the_dockerfile_and_every_file_with_its_mode(tmp_path):
+    from components.targets.railway.build import write_context
+
+    spec = next(s for s in railway_specs(_settings()) if s.service == "tempo")
+    planned = plan(spec, spec.image.reference())
+    (tmp_path / "railway" / "tempo" / "files" / "stale.txt").parent.mkdir(parents=True)
+    (tmp_path / "railway" / "tempo" / "files" / "stale.txt").write_text("left from an older deploy")
+    context = write_context(planned, "railway", tmp_path)
+    assert (context / "Dockerfile").read_text() == planned.dockerfile
+    shipped = sorted(p.relative_to(context / "files").as_posix() for p in (context / "files").rglob("*")
+                     if p.is_file())
+    assert shipped == sorted(f.path.lstrip("/") for f in spec.files)
+    for file in spec.files:
+        written = context / "files" / file.path.lstrip("/")
+        assert written.read_text() == file.content and (written.stat().st_mode & 0o777) == file.mode
