@@ -229,3 +229,15 @@ def test_a_gateway_error_is_retried_for_a_read_but_not_for_a_mutation():
     with pytest.raises(RailwayError, match="ServiceDelete: HTTP 503"):
         client.execute(ops.SERVICE_DELETE, {"id": "s"})
     assert fake.operations() == ["Deployment", "Deployment", "ServiceDelete"]
+
+
+def test_the_token_setting_is_found_even_when_the_provider_process_misnames_the_project():
+    from pulumi.dynamic import ConfigureRequest
+    from pulumi.dynamic.config import Config
+
+    provider = p.ServiceProvider()
+    provider.configure(ConfigureRequest(Config({"observability:railwayToken": "tok"}, "project")))
+    fake = FakeRailway({"ServiceDelete": {"serviceDelete": True}})
+    provider.transport = fake
+    provider.delete(SERVICE, {})
+    assert fake.requests[0][2]["Authorization"] == "Bearer tok"

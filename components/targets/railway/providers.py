@@ -17,10 +17,12 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, CreateResult, DiffResult, ResourceProvider, UpdateResult
 
+from components.constants import PROJECT
 from components.targets.railway import operations as ops
 from components.targets.railway.client import RailwayClient, RailwayError, Transport, token_from, urllib_transport
 
-TOKEN_SETTING = "railwayToken"
+# Fully qualified: the provider process may not know the project's name (pulumi/pulumi#17050).
+TOKEN_SETTING = f"{PROJECT}:railwayToken"
 DEPLOY_TIMEOUT_SECONDS = 15 * 60
 FIRST_POLL_SECONDS, MAX_POLL_SECONDS = 3.0, 30.0
 DEPLOY_FAILED = ("FAILED", "CRASHED", "REMOVED", "SKIPPED")
