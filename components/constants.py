@@ -41,9 +41,10 @@ OTLP_HTTP_PORT = 4318
 POSTGRES_DATASOURCE_UID = "postgres"
 DATASOURCE_UIDS = (LOKI, TEMPO, PROMETHEUS, POSTGRES_DATASOURCE_UID)
 
-# Where provisioning and dashboards live inside the Grafana container.
+# Where provisioning and dashboards live inside the Grafana container: one tree, outside the data
+# volume (/var/lib/grafana), so a removed dashboard file is really gone and the tree can be reloaded.
 GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning"
-GRAFANA_DASHBOARDS_DIR = "/var/lib/grafana/dashboards"
+GRAFANA_DASHBOARDS_DIR = f"{GRAFANA_PROVISIONING_DIR}/dashboard-files"
 DASHBOARD_FOLDER = "Platform"
 DASHBOARD_FOLDER_UID = "platform"
 ALERT_FOLDER = "Platform alerts"  # alert rules are provisioned by folder title; Grafana picks its uid

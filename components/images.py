@@ -91,4 +91,7 @@ def parse_reference(reference: str) -> Image | None:
     match = _REFERENCE.match(reference)
     if not match:
         return None
-    return Image(match["registry"] or "docker.io", match["repository"], match["tag"], match["digest"])
+    registry, repository = match["registry"] or "docker.io", match["repository"]
+    if registry == "docker.io" and "/" not in repository:
+        repository = f"library/{repository}"  # Docker Hub's official images: `nginx` is `library/nginx`
+    return Image(registry, repository, match["tag"], match["digest"])

@@ -7,7 +7,7 @@ that the target resolves; the render shows their placeholder instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from collections.abc import Mapping
 from urllib.parse import quote
@@ -39,11 +39,31 @@ class Ref:
 Content = str | Ref
 
 
+# Where a part of a spec runs: a Docker host, a Kubernetes cluster, or both (the default).
+DOCKER = "docker"
+KUBERNETES = "kubernetes"
+EVERY_TARGET = frozenset({DOCKER, KUBERNETES})
+
+
 @dataclass(frozen=True)
 class File:
     path: str  # absolute path inside the container
     content: Content
     mode: int = 0o444
+    targets: frozenset[str] = EVERY_TARGET
+    reloadable: bool = False  # under the spec's `reload.directory`: the running service re-reads it
+
+
+@dataclass(frozen=True)
+class Reload:
+    """How a running service re-reads its reloadable files (all under `directory`): POST each of `urls`
+    as `user` with `password`. A target may then deliver those files without recreating the container;
+    one that ignores this delivers them like any other file."""
+
+    directory: str
+    urls: tuple[str, ...]
+    user: str
+    password: Ref
 
 
 @dataclass(frozen=True)
@@ -52,6 +72,7 @@ class Volume:
     container_path: str
     read_only: bool = False
     bind: bool = False
+    targets: frozenset[str] = EVERY_TARGET
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,33 @@ class Healthcheck:
     timeout: str = "5s"
     retries: int = 3
     start_period: str = "30s"
+
+
+@dataclass(frozen=True)
+class HttpCheck:
+    """Health as an HTTP GET (Kubernetes probes); Docker keeps the exec `Healthcheck` above."""
+
+    path: str
+    port: int
+    live_path: str | None = None  # a liveness endpoint that never fails on slow work (WAL replay, ring join)
+    startup_seconds: int = 600  # how long a start may take before the container is restarted
+
+
+@dataclass(frozen=True)
+class Listen:
+    """A port the service serves, by name (a Kubernetes port name: at most 15 characters)."""
+
+    name: str
+    port: int
+    from_platform: bool = False  # the platform's own services connect here (OTLP)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A connection this service opens to another service of the stack."""
+
+    service: str
+    port: int
 
 
 @dataclass(frozen=True)
@@ -88,12 +136,30 @@ class ContainerSpec:
     privileged: bool = False
     oneshot: bool = False  # runs to completion once per change (jobs), never restarted
     platform_network: bool = False  # also joins the platform's existing network (externalNetwork)
-    depends_on: tuple[str, ...] = ()  # services that must be healthy first
-    # For platforms that route and probe over HTTP themselves (Railway): the service's HTTP port, the
-    # path that answers 200 once it is ready, and whether users reach it through the platform's edge.
-    http_port: int | None = None
-    health_path: str | None = None
-    public: bool = False
+    depends_on: tuple[str, ...] = ()  # services that must be healthy first (jobs: have run)
+    reload: Reload | None = None  # set when some `files` are reloadable
+    # Target-neutral facts the Kubernetes target needs (Docker ignores them).
+    targets: frozenset[str] = EVERY_TARGET  # where this container runs at all
+    http_check: HttpCheck | None = None
+    run_as: tuple[int, int] | None = None  # non-root uid, gid (the image's user) where a target demands it
+    scratch_dirs: tuple[str, ...] = ()  # writable paths beside the data volume (read-only root filesystem)
+    listens: tuple[Listen, ...] = ()
+    connects_to: tuple[Flow, ...] = ()
+    reads_cluster_api: bool = False  # discovers and reads pods/logs through the Kubernetes API
+    browser_entry: bool = False  # what users' browsers reach (behind the proxy or the ingress)
+    object_store: bool = False  # keeps its data in a cloud object store (workload identity)
+    external_ports: tuple[int, ...] = ()  # connects outside the stack on these ports (webhooks, object store)
+    cpu_request_millis: int = 100
+    # A one-shot job that prepares this service's data: on a cluster, an init container of that service's
+    # pod (sharing its data volume), so it runs whenever the pod starts — which a changed Secret causes.
+    init_of: str | None = None
+
+    def for_target(self, target: str) -> ContainerSpec | None:
+        """The parts of this spec that run on `target`, or None when the container does not run there."""
+        if target not in self.targets:
+            return None
+        return replace(self, files=tuple(f for f in self.files if target in f.targets),
+                       volumes=tuple(v for v in self.volumes if target in v.targets))
 
     @property
     def restart(self) -> str:

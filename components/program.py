@@ -1,9 +1,10 @@
-"""Program plumbing `__main__.py` calls: settings loading with a clean error, the Docker host provider."""
+"""Program plumbing `__main__.py` calls: settings loading with a clean error, the Docker and Kubernetes providers."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_docker as docker
+import pulumi_kubernetes as kubernetes
 
 from components import settings as settings_module
 from components.settings import Settings, SettingsError
@@ -18,6 +19,24 @@ def load_settings() -> Settings:
     return settings
 
 
-def docker_provider(settings: Settings, registry_auth: list | None = None) -> docker.Provider:
-    return docker.Provider("docker-host", host=settings.docker.host,
+def docker_provider(settings: Settings) -> docker.Provider:
+    """The Docker host for networks, volumes and containers: configuration known at preview, so the
+    engine checks and diffs every container even on the runs that rotate the registry password."""
+    return docker.Provider("docker-host", host=settings.docker.host, ssh_opts=list(settings.docker.ssh_opts) or None)
+
+
+def pull_provider(settings: Settings, registry_auth: list | None) -> docker.Provider | None:
+    """The same host for image pulls with the registry's credentials (a password that may only be known
+    during `up`), or None to pull with the host provider."""
+    if not registry_auth:
+        return None
+    return docker.Provider("docker-registry", host=settings.docker.host,
                            ssh_opts=list(settings.docker.ssh_opts) or None, registry_auth=registry_auth)
+
+
+def kubernetes_provider(settings: Settings) -> kubernetes.Provider:
+    """The cluster from kubeconfig/kubeContext (empty: KUBECONFIG or ~/.kube/config, its current context)."""
+    kube = settings.kubernetes
+    assert kube is not None
+    return kubernetes.Provider("kubernetes-cluster", kubeconfig=kube.kubeconfig or None,
+                               context=kube.context or None)

@@ -3,8 +3,9 @@
     python -m components.render --stack <name> --out <dir>
 
 Needs no Pulumi CLI, Docker or cloud access. It reads the same Pulumi.<stack>.yaml as the program and
-writes `<dir>/files/<container>/<path inside the container>` plus `<dir>/manifest.json`; every secret
-value appears as "[secret]". This is the review artifact and what the validators check.
+writes `<dir>/files/<container>/<path inside the container>` plus `<dir>/manifest.json` (and, for a
+Kubernetes stack, `<dir>/kubernetes/` with every object); every secret value appears as "[secret]".
+This is the review artifact and what the validators check.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from components.model import ContainerSpec, Content, Ref
+from components import render_kubernetes
+from components.model import DOCKER, KUBERNETES, ContainerSpec, Content, Ref
 from components.services import stack_specs
 from components.services.railway import railway_specs
 from components.settings import ROOT, Settings, SettingsError, from_stack_file
@@ -50,7 +52,8 @@ def container_entry(spec: ContainerSpec, settings: Settings) -> dict:
 
 
 def render(settings: Settings, out: Path) -> dict:
-    specs = railway_specs(settings) if settings.railway else stack_specs(settings)
+    on = KUBERNETES if settings.kubernetes else DOCKER
+    specs = railway_specs(settings) if settings.railway else stack_specs(settings, on)
     files_root = out / "files"
     if files_root.exists():
         shutil.rmtree(files_root)  # a re-render never leaves files the stack no longer ships
@@ -64,6 +67,8 @@ def render(settings: Settings, out: Path) -> dict:
         manifest["railway"] = railway_plan.manifest(settings, specs)
     else:
         manifest["containers"] = [container_entry(spec, settings) for spec in specs]
+    if on == KUBERNETES:  # plus every object the cluster gets (<out>/kubernetes/)
+        manifest["kubernetes"] = render_kubernetes.write(settings, specs, out)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
 

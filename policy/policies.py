@@ -1,5 +1,6 @@
 """CrossGuard policies for the azure-dev stack: the 9999 NSG rule, published host ports, image provenance,
-Grafana's anonymous access and sign-up, Key Vault secret expiry, container memory limits and healthchecks.
+Grafana's anonymous access and sign-up, Key Vault secret expiry, container memory limits and healthchecks,
+and who mounts the Docker socket.
 
 Props carry the engine's camelCase names. In `pulumi preview` a prop can be unknown: reading it raises
 `UnknownValueError`, which the engine reports as "can't run policy during preview" (advisory), and
@@ -37,6 +38,8 @@ ONESHOT_LABEL = "observability.oneshot"
 CONTAINER_PREFIX = "obs-"
 PROXY = "proxy"
 GRAFANA = "grafana"
+DOCKER_API = "docker-api"  # the read-only Docker API proxy: the one container that may mount the socket
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 GRAFANA_PORT = 9999
 LOOPBACK_IPS = frozenset({"127.0.0.1", "::1"})
@@ -166,6 +169,24 @@ def _validate_grafana_locked(args: ResourceValidationArgs, report: ReportViolati
             report(f"Grafana must set {key}={wanted} (found {envs.get(key, 'nothing')})", None)
 
 
+def _validate_docker_socket(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != CONTAINER:
+        return
+    mounts, unknown = _known_items([*_as_list(args.props.get("mounts")), *_as_list(args.props.get("volumes"))])
+    for mount in mounts:
+        source = str(mount.get("source") or mount.get("hostPath") or "")
+        if source.rstrip("/") not in DOCKER_SOCKETS:
+            continue
+        service = _service(args.props)
+        read_only = bool(mount.get("readOnly"))
+        if service != DOCKER_API or not read_only:
+            report(f"container '{args.props.get('name')}' mounts the Docker socket {source}"
+                   f"{'' if read_only else ' writable'}: whoever reaches it is root on the host; only the "
+                   f"read-only Docker API proxy (obs-{DOCKER_API}) may mount it, read-only", None)
+    if unknown is not None:
+        raise unknown
+
+
 def _is_oneshot(props: Mapping[str, Any]) -> bool:
     """A job that runs to completion: labelled one-shot and not kept running by the provider."""
     labels, _ = _labels(props)
@@ -276,5 +297,11 @@ CONTAINER_HEALTHCHECK = ResourceValidationPolicy(
     validate=_validate_healthcheck, severity=Severity.MEDIUM,
 )
 
+DOCKER_SOCKET_ONLY_IN_READ_ONLY_API = ResourceValidationPolicy(
+    name="docker-socket-only-in-read-only-api",
+    description="Only the read-only Docker API proxy mounts the Docker socket, and read-only.",
+    validate=_validate_docker_socket, severity=Severity.CRITICAL,
+)
+
 ALL = [NSG_9999_NOT_OPEN, ONLY_PROXY_PUBLISHES_PORTS, IMAGES_FROM_REGISTRY, GRAFANA_ANONYMOUS_AND_SIGNUP_OFF,
-       KEY_VAULT_SECRET_EXPIRES, CONTAINER_MEMORY_LIMIT, CONTAINER_HEALTHCHECK]
+       KEY_VAULT_SECRET_EXPIRES, CONTAINER_MEMORY_LIMIT, CONTAINER_HEALTHCHECK, DOCKER_SOCKET_ONLY_IN_READ_ONLY_API]

@@ -2,7 +2,8 @@
 # Installs the tools the validator tests run against the product's files (tests/validators/tools.py
 # finds them): nginx, Postgres, openssl and node from Debian; promtool and the prometheus server from
 # Debian unstable, unpacked into .tools/prometheus/ without touching the system; the query grammars
-# from npm into node_modules/; checkov in its own venv at .tools/checkov-venv/.
+# from npm into node_modules/; checkov in its own venv at .tools/checkov-venv/; the real Loki and Tempo
+# from ../shared/tools/grafana-bin into .tools/grafana-bin/.
 # For Debian 12 (bookworm), as root. Idempotent: a second run only checks what is already there.
 set -euo pipefail
 
@@ -32,7 +33,8 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 
 install_debian_packages() {
   local missing=() pkg
-  for pkg in nginx postgresql postgresql-contrib openssl; do
+  # busybox: the sh and wget of the alpine-based images, for the scripts the stack runs inside them.
+  for pkg in nginx postgresql postgresql-contrib openssl busybox; do
     installed "$pkg" || missing+=("$pkg")
   done
   # Any node works (the grammars are plain JavaScript); Debian's only when there is none at all.
@@ -137,6 +139,15 @@ install_checkov() {
   "$CHECKOV_VENV/bin/pip" install -qq --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 }
 
+# The real Loki and Tempo, shipped xz-compressed beside the repository (../shared/tools/grafana-bin);
+# unpacked once into .tools/grafana-bin, checksums verified by the shared `unpack` script.
+install_grafana_binaries() {
+  local unpack="$ROOT/../shared/tools/grafana-bin/unpack"
+  [[ -x "$unpack" ]] || die "no $unpack: the shared tools must sit beside the repository"
+  "$unpack" "$TOOLS/grafana-bin" >/dev/null
+  log "loki and tempo: in .tools/grafana-bin"
+}
+
 mkdir -p "$TOOLS"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -145,4 +156,5 @@ install_prometheus
 check_prometheus_version
 install_grammars
 install_checkov
+install_grafana_binaries
 log "done"

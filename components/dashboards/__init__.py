@@ -1,5 +1,5 @@
 """ADR-031's six platform dashboards, built with Grafana's foundation SDK and rendered to classic
-dashboard JSON for file provisioning under /var/lib/grafana/dashboards/platform/ (folder "Platform").
+dashboard JSON for file provisioning under /etc/grafana/provisioning/dashboard-files/platform/ (folder "Platform").
 
 SDK pin: grafana-foundation-sdk==1769699241 — the plain-epoch build generated from Grafana's main
 branch ("next"), the newest schemas PyPI has; the `<epoch>!<version>` builds stop at Grafana 11.6. It

@@ -3,14 +3,17 @@ per-volume disk usage, and the optional exporters each enabled by its own settin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from components import constants as c
-from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
-from components.services.common import CONFIG_DIR, admin_ports, config_file
+from components.model import (DOCKER, KUBERNETES, ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref,
+                              Volume, data_volume_name, frozen_env)
+from components.services import docker_api, postgres_readonly
+from components.services.common import CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file
 from components.settings import Settings
 
 CONFIG_DIR_IN_CONTAINER = "/etc/alloy"
 STORAGE_PATH = "/var/lib/alloy/data"
-DOCKER_SOCKET = "/var/run/docker.sock"
 ALLOY_UID = "473"  # the image's non-root `alloy` user
 REDIS_PASSWORD_FILE = f"{c.SECRETS_DIR}/redis_password"
 POSTGRES_DSN_FILE = f"{c.SECRETS_DIR}/postgres_exporter_dsn"
@@ -25,10 +28,15 @@ READY_PROBE = ("exec 3<>/dev/tcp/127.0.0.1/12345 && printf 'GET /-/ready HTTP/1.
 SHARED_FILES = ("logs-process.alloy", "otlp.alloy")
 STACK_WRITE_FILES = ("write-stack.alloy", "stack-metrics.alloy")  # ship to this stack's own backends
 DOCKER_HOST_FILES = ("docker-logs.alloy", "docker-volumes.alloy")
+# Pod logs through the API (no host mounts); claim usage from the kubelets, named like docker-volumes.alloy.
+KUBERNETES_FILES = ("kubernetes-logs.alloy", "kubernetes-volumes.alloy")
+DOCKER_ONLY = frozenset({DOCKER})
+KUBERNETES_ONLY = frozenset({KUBERNETES})
 
 
-def _config_files(names: tuple[str, ...]) -> tuple[File, ...]:
-    return tuple(config_file(c.ALLOY, name, f"{CONFIG_DIR_IN_CONTAINER}/{name}") for name in names)
+def _config_files(names: tuple[str, ...], targets: frozenset[str] | None = None) -> tuple[File, ...]:
+    files = (config_file(c.ALLOY, name, f"{CONFIG_DIR_IN_CONTAINER}/{name}") for name in names)
+    return tuple(replace(f, targets=targets) if targets else f for f in files)
 
 
 def _exporter_file(name: str) -> File:
@@ -63,17 +71,14 @@ def _exporters(settings: Settings) -> tuple[tuple[File, ...], tuple[Volume, ...]
     return tuple(files), tuple(volumes), env
 
 
-def _user(settings: Settings) -> tuple[str | None, tuple[str, ...]]:
-    """Non-root with the socket's group when its gid is known; root otherwise (the image default)."""
-    gid = settings.docker.docker_socket_gid
-    if gid and not settings.exporters.containers:
-        return f"{ALLOY_UID}:{ALLOY_UID}", (str(gid),)
-    return None, ()
+def _user(settings: Settings) -> str | None:
+    """The image's non-root user: Docker is reached through the read-only API, not a socket. cAdvisor
+    (exportContainerMetrics) reads every container's cgroups: privileged, as root."""
+    return None if settings.exporters.containers else f"{ALLOY_UID}:{ALLOY_UID}"
 
 
 def spec(settings: Settings) -> ContainerSpec:
     exporter_files, exporter_volumes, exporter_env = _exporters(settings)
-    user, groups = _user(settings)
     # Each service's data volume, read-only, so the filesystem collector reports how full it is.
     watched = tuple(Volume(data_volume_name(s), f"/volumes/{s}", read_only=True)
                     for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS))
@@ -89,18 +94,35 @@ def spec(settings: Settings) -> ContainerSpec:
             LOKI_PUSH_URL=f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",
             PROMETHEUS_REMOTE_WRITE_URL=f"http://{c.PROMETHEUS}:{c.PORTS[c.PROMETHEUS]}/api/v1/write",
             TEMPO_OTLP_ENDPOINT=f"{c.TEMPO}:{c.OTLP_GRPC_PORT}",
+            DOCKER_API_URL=docker_api.URL,
             **exporter_env,
         ),
-        files=(*_config_files(SHARED_FILES + STACK_WRITE_FILES + DOCKER_HOST_FILES), *exporter_files),
-        volumes=(Volume(data_volume_name(c.ALLOY), STORAGE_PATH),
-                 Volume(DOCKER_SOCKET, DOCKER_SOCKET, read_only=True, bind=True),
-                 *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),
-                 *exporter_volumes),
+        files=(*_config_files(SHARED_FILES + STACK_WRITE_FILES), *_config_files(DOCKER_HOST_FILES, DOCKER_ONLY),
+               *_config_files(KUBERNETES_FILES, KUBERNETES_ONLY), *exporter_files),
+        # Docker host: positions on a volume, and every data volume to report how full it is (container logs
+        # come through the read-only Docker API). A cluster reports volume usage through the kubelet instead,
+        # and Alloy keeps positions in scratch.
+        volumes=tuple(replace(v, targets=DOCKER_ONLY) for v in (
+            Volume(data_volume_name(c.ALLOY), STORAGE_PATH),
+            *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),
+            *exporter_volumes)),
         ports=admin_ports(settings, c.ALLOY),
         healthcheck=Healthcheck(("CMD", "bash", "-c", READY_PROBE)),
         memory_mb=settings.memory_mb[c.ALLOY],
-        user=user,
-        group_add=groups,
+        user=_user(settings),
         privileged=settings.exporters.containers,  # cAdvisor reads cgroups of every container
         platform_network=True,  # receives OTLP from, and scrapes, the platform's containers
+        http_check=HttpCheck("/-/ready", c.PORTS[c.ALLOY]),
+        run_as=(int(ALLOY_UID), int(ALLOY_UID)),
+        scratch_dirs=(STORAGE_PATH, *SCRATCH),
+        listens=(Listen("http", c.PORTS[c.ALLOY]), Listen("otlp-grpc", c.OTLP_GRPC_PORT, from_platform=True),
+                 Listen("otlp-http", c.OTLP_HTTP_PORT, from_platform=True)),
+        # write-stack.alloy's three writes, and stack-metrics.alloy's scrape of the other services.
+        connects_to=tuple(sorted({Flow(c.LOKI, c.PORTS[c.LOKI]), Flow(c.PROMETHEUS, c.PORTS[c.PROMETHEUS]),
+                                  Flow(c.TEMPO, c.OTLP_GRPC_PORT),
+                                  *(Flow(s, c.PORTS[s]) for s in SCRAPED if s != c.ALLOY)},
+                                 key=lambda f: (f.service, f.port))),
+        reads_cluster_api=True,  # kubernetes-logs.alloy: discovery.kubernetes and loki.source.kubernetes
+        # The Postgres exporter logs in with the password the role job sets: that job runs first.
+        depends_on=(docker_api.SERVICE, *((postgres_readonly.SERVICE,) if settings.exporters.postgres else ())),
     )

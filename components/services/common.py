@@ -9,6 +9,9 @@ from components.model import File, Port
 from components.settings import Settings
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+SCRATCH = ("/tmp",)  # writable scratch every image expects beside its data volume
+# The services every self-hosted stack scrapes (prometheus.yml's jobs, Alloy's stack-metrics.alloy).
+SCRAPED = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY)
 
 
 def config_file(service: str, relative: str, container_path: str) -> File:

@@ -3,11 +3,15 @@ dashboards and alerts; plus a one-shot job that keeps the admin password in step
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from components import constants as c
 from components import alerts
 from components.dashboards import dashboard_files
-from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
-from components.services.common import CONFIG_DIR, config_tree, http_probe
+from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Reload, Volume,
+                              data_volume_name, frozen_env)
+from components.services import postgres_readonly
+from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_probe
 from components.settings import Settings
 
 DATA_PATH = "/var/lib/grafana"
@@ -50,7 +54,19 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+# Grafana re-reads its provisioning tree when these are POSTed (the dashboard provider also rescans
+# its folder every 30 seconds): new datasources, dashboards and alert rules need no restart.
+RELOAD_URLS = tuple(f"http://{c.GRAFANA}:{c.PORTS[c.GRAFANA]}/api/admin/provisioning/{kind}/reload"
+                    for kind in ("datasources", "dashboards", "alerting"))
+
+
+def _reload(settings: Settings) -> Reload:
+    return Reload(c.GRAFANA_PROVISIONING_DIR, RELOAD_URLS, settings.grafana.admin_user,
+                  Ref("grafana_admin_password"))
+
+
 def _provisioning(settings: Settings) -> tuple[File, ...]:
+    """Everything under the provisioning tree, reloadable: a target may deliver it without a restart."""
     base = c.GRAFANA_PROVISIONING_DIR
     files = [File(f"{base}/datasources/datasources.yaml",
                   (CONFIG_DIR / c.GRAFANA / "provisioning/datasources/datasources.yaml").read_text())]
@@ -62,7 +78,7 @@ def _provisioning(settings: Settings) -> tuple[File, ...]:
               for path, text in sorted(alerts.alerting_files(settings).items())]
     files += [File(f"{c.GRAFANA_DASHBOARDS_DIR}/{path}", text)
               for path, text in sorted(dashboard_files(settings).items())]
-    return tuple(files)
+    return tuple(replace(file, reloadable=True) for file in files)
 
 
 def _secrets(settings: Settings) -> tuple[File, ...]:
@@ -73,6 +89,11 @@ def _secrets(settings: Settings) -> tuple[File, ...]:
     if alerts.needs_contact_url(settings):
         files.append(File(c.ALERT_CONTACT_URL_FILE, Ref("alert_contact_url"), 0o400))
     return tuple(files)
+
+
+def _contact_ports(settings: Settings) -> tuple[int, ...]:
+    """Where alert notifications leave the stack: HTTPS for webhooks and Teams, SMTP submission for email."""
+    return {"webhook": (443,), "teams": (443,), "email": (587,)}.get(settings.alerts.contact_type, ())
 
 
 def spec(settings: Settings) -> ContainerSpec:
@@ -87,19 +108,32 @@ def spec(settings: Settings) -> ContainerSpec:
         memory_mb=settings.memory_mb[c.GRAFANA],
         user="472:0",
         platform_network=settings.postgres.enabled,  # reads the platform database
+        http_check=HttpCheck("/api/health", c.PORTS[c.GRAFANA], live_path="/api/health"),
+        run_as=(472, 472),
+        scratch_dirs=SCRATCH,
+        listens=(Listen("http", c.PORTS[c.GRAFANA]),),
+        connects_to=tuple(Flow(s, c.PORTS[s]) for s in (c.LOKI, c.TEMPO, c.PROMETHEUS)),
+        browser_entry=True,
+        external_ports=_contact_ports(settings),
+        reload=_reload(settings),
+        # Logs in to the platform database with the password the role job sets: that job runs first.
+        depends_on=(postgres_readonly.SERVICE,) if settings.postgres.enabled else (),
     )
 
 
 def admin_sync_spec(settings: Settings) -> ContainerSpec:
     """Grafana applies GF_SECURITY_ADMIN_PASSWORD only when it creates its database; this job sets the
     current password on the existing database, so a rotated secret really becomes the admin password.
-    It is replaced (and so re-run) whenever the password file's content changes."""
+    Docker host: it is replaced (and so re-run) whenever the password file's content changes. Cluster: it
+    is an init container of Grafana's pod, which a new password rolls (its Secret is auto-named); on the
+    very first start there is no database yet and Grafana creates it with the password itself."""
     return ContainerSpec(
         service=ADMIN_SYNC,
         name=c.container_name(ADMIN_SYNC),
         image=settings.images[c.GRAFANA],
         entrypoint=("/bin/sh", "-c"),
-        command=("grafana cli --homepath /usr/share/grafana admin reset-admin-password "
+        command=(f"test -f {DATA_PATH}/grafana.db || exit 0; "
+                 "grafana cli --homepath /usr/share/grafana admin reset-admin-password "
                  f"--user-id 1 --password-from-stdin < {c.GRAFANA_ADMIN_PASSWORD_FILE}",),
         files=(File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),),
         volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
@@ -107,4 +141,7 @@ def admin_sync_spec(settings: Settings) -> ContainerSpec:
         user="472:0",
         oneshot=True,
         depends_on=(c.GRAFANA,),
+        init_of=c.GRAFANA,
+        run_as=(472, 472),
+        scratch_dirs=(*SCRATCH, "/var/log/grafana"),  # grafana cli may open its log directory
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from components import constants as c
 from components import images
-from components.model import ContainerSpec, File, Ref, frozen_env
+from components.model import DOCKER, ContainerSpec, File, Ref, frozen_env
 from components.services.common import config_file
 from components.settings import Settings
 
@@ -39,4 +39,5 @@ def spec(settings: Settings) -> ContainerSpec:
         user="70:70",  # the image's postgres user
         oneshot=True,
         platform_network=True,
+        targets=frozenset({DOCKER}),
     )

@@ -1,8 +1,8 @@
 """Prometheus: TSDB on a named volume, remote-write and OTLP receivers, exemplars, the stack's rules."""
 
 from components import constants as c
-from components.model import ContainerSpec, Healthcheck, Volume, data_volume_name
-from components.services.common import admin_ports, config_file, config_tree, http_probe
+from components.model import ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Volume, data_volume_name
+from components.services.common import SCRATCH, SCRAPED, admin_ports, config_file, config_tree, http_probe
 from components.settings import Settings
 
 CONFIG_PATH = "/etc/prometheus/prometheus.yml"
@@ -35,4 +35,9 @@ def spec(settings: Settings) -> ContainerSpec:
         healthcheck=Healthcheck(http_probe(f"http://127.0.0.1:{c.PORTS[c.PROMETHEUS]}/-/ready")),
         memory_mb=settings.memory_mb[c.PROMETHEUS],
         user="65534:65534",
+        http_check=HttpCheck("/-/ready", c.PORTS[c.PROMETHEUS], live_path="/-/healthy"),
+        run_as=(65534, 65534),
+        scratch_dirs=SCRATCH,
+        listens=(Listen("http", c.PORTS[c.PROMETHEUS]),),
+        connects_to=tuple(Flow(s, c.PORTS[s]) for s in SCRAPED if s != c.PROMETHEUS),  # prometheus.yml's jobs
     )

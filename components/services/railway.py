@@ -24,9 +24,6 @@ from components.settings import Settings
 
 PRIVATE_DOMAIN_SUFFIX = "railway.internal"
 CLOUD_WRITE_FILE = "write-grafana-cloud.alloy"
-GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards"  # /var/lib/grafana is Grafana's volume on Railway
-HEALTH = {c.GRAFANA: "/api/health", c.LOKI: "/ready", c.TEMPO: "/ready", c.PROMETHEUS: "/-/ready",
-          c.ALLOY: "/-/ready"}
 _STACK_ADDRESS = re.compile(rf"\b({'|'.join(sorted(c.PORTS))}):(\d+)\b")
 
 
@@ -70,8 +67,7 @@ def _for_railway(spec: ContainerSpec, **changes) -> ContainerSpec:
             del env[key]
     texts = [replace(f, content=_network(_secret_refs(str(f.content), secret_vars))) for f in files]
     env = {k: _network_env(v) for k, v in env.items()}
-    return replace(spec, env=frozen_env(**env), files=tuple(texts), volumes=spec.data_volumes, ports=(),
-                   health_path=HEALTH.get(spec.service), http_port=c.PORTS.get(spec.service))
+    return replace(spec, env=frozen_env(**env), files=tuple(texts), volumes=spec.data_volumes, ports=())
 
 
 def _secret_refs(text: str, secret_vars: dict[str, str]) -> str:
@@ -120,7 +116,8 @@ def _alloy_files(names: tuple[str, ...]) -> tuple[File, ...]:
 def _stack_alloy(settings: Settings) -> ContainerSpec:
     """OTLP in, the shared log pipeline, writes to this stack's Loki, Tempo and Prometheus."""
     spec = alloy.spec(settings)
-    return _for_railway(spec, command=_alloy_command(),
+    env = {k: v for k, v in spec.env.items() if k != "DOCKER_API_URL"}  # no Docker socket on Railway
+    return _for_railway(spec, command=_alloy_command(), env=frozen_env(**env),
                         files=_alloy_files(alloy.SHARED_FILES + alloy.STACK_WRITE_FILES),
                         volumes=(Volume(spec.volumes[0].source, alloy.STORAGE_PATH),), healthcheck=None,
                         user=None, group_add=(), privileged=False, platform_network=False)
@@ -171,11 +168,8 @@ def _grafana(settings: Settings) -> ContainerSpec:
            # The OAuth state cookie must survive GitHub's cross-site redirect back: Strict would drop it.
            "GF_SECURITY_COOKIE_SAMESITE": "lax"}
     del env["GF_LIVE_MAX_CONNECTIONS"]  # Railway's edge carries websockets: Grafana Live keeps its default
-    files = tuple(replace(f, path=f.path.replace(c.GRAFANA_DASHBOARDS_DIR, GRAFANA_DASHBOARDS_DIR, 1),
-                          content=f.content if isinstance(f.content, Ref)
-                          else f.content.replace(c.GRAFANA_DASHBOARDS_DIR, GRAFANA_DASHBOARDS_DIR))
-                  for f in spec.files)
-    return _for_railway(spec, env=frozen_env(**env), files=files, healthcheck=None, user=None, public=True)
+    # Provisioning and dashboards are baked into the image, outside the volume at /var/lib/grafana.
+    return _for_railway(spec, env=frozen_env(**env), healthcheck=None, user=None)
 
 
 def _postgres_readonly(settings: Settings) -> ContainerSpec:

@@ -1,8 +1,9 @@
 """Tempo 3.x monolithic (-target=all): local block storage on a named volume, OTLP from Alloy."""
 
 from components import constants as c
-from components.model import ContainerSpec, Healthcheck, Volume, data_volume_name, frozen_env
-from components.services.common import admin_ports, config_file
+from components.model import ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Volume, data_volume_name, frozen_env
+from components.services import object_store
+from components.services.common import SCRATCH, admin_ports
 from components.settings import Settings
 
 CONFIG_PATH = "/etc/tempo/tempo.yaml"
@@ -14,8 +15,9 @@ def spec(settings: Settings) -> ContainerSpec:
         name=c.container_name(c.TEMPO),
         image=settings.images[c.TEMPO],
         command=("-target=all", f"-config.file={CONFIG_PATH}", "-config.expand-env=true"),
-        env=frozen_env(TEMPO_RETENTION_PERIOD=f"{settings.retention.tempo_days * 24}h"),
-        files=(config_file(c.TEMPO, "tempo.yaml", CONFIG_PATH),),
+        env=frozen_env(TEMPO_RETENTION_PERIOD=f"{settings.retention.tempo_days * 24}h",
+                       **object_store.env(settings, c.TEMPO)),
+        files=(object_store.config(settings, c.TEMPO, "tempo.yaml", CONFIG_PATH),),
         # A fresh named volume inherits the image's 10001 ownership of /var/tempo (a bind mount would not).
         volumes=(Volume(data_volume_name(c.TEMPO), "/var/tempo"),),
         ports=admin_ports(settings, c.TEMPO),
@@ -23,4 +25,10 @@ def spec(settings: Settings) -> ContainerSpec:
         healthcheck=Healthcheck(("CMD", "/tempo", "--health"), start_period="45s"),
         memory_mb=settings.memory_mb[c.TEMPO],
         user="10001:10001",
+        http_check=HttpCheck("/ready", c.PORTS[c.TEMPO]),  # WAL replay can take minutes: startup, no liveness
+        run_as=(10001, 10001),
+        scratch_dirs=SCRATCH,
+        listens=(Listen("http", c.PORTS[c.TEMPO]), Listen("otlp-grpc", c.OTLP_GRPC_PORT)),
+        connects_to=(Flow(c.PROMETHEUS, c.PORTS[c.PROMETHEUS]),),  # span metrics by remote write
+        **object_store.spec_parts(settings),
     )

@@ -34,25 +34,33 @@ def check_azure(r: Reader, azure: Azure) -> None:
                        ("azureNsgName", azure.nsg_name)):
         if not value:
             r.problem(key, value, "required for azure-dev (the existing resource's name)")
-    for cidr in azure.allowed_source_cidrs:
+    check_allowlist(r, azure.allowed_source_cidrs, azure.allow_any_source, f"port {c.PORTS[c.PROXY]}")
+
+
+def check_allowlist(r: Reader, cidrs: tuple[str, ...], allow_any: bool, entry: str) -> None:
+    """allowedSourceCidrs/allowAnySource for whatever opens `entry` (the NSG rule, a Kubernetes ingress)."""
+    for cidr in cidrs:
         if problem := strict_cidr_problem(cidr):
             r.problem("allowedSourceCidrs", cidr, f"malformed CIDR ({problem}); write it as e.g. 203.0.113.0/28")
-    if azure.allow_any_source:
+    if allow_any:
         return
     # What Azure would read as an address or "any" (e.g. 0.0.0.0/00, 1.2.3.4/0, Internet) is judged by coverage.
-    readable = [s for s in azure.allowed_source_cidrs if as_network(s) is not None or s.strip().lower() in WILDCARDS]
-    if not azure.allowed_source_cidrs:
+    readable = [s for s in cidrs if as_network(s) is not None or s.strip().lower() in WILDCARDS]
+    if not cidrs:
         r.problem("allowedSourceCidrs", [], "list at least one source CIDR (office egress), or set "
                   "allowAnySource: true explicitly")
     elif problem := open_to_internet_problem(readable):
-        r.problem("allowedSourceCidrs", list(azure.allowed_source_cidrs), f"opens port {c.PORTS[c.PROXY]} to the "
-                  f"internet: {problem}; list specific CIDRs, or set allowAnySource: true explicitly")
+        r.problem("allowedSourceCidrs", list(cidrs), f"opens {entry} to the internet: {problem}; list specific "
+                  "CIDRs, or set allowAnySource: true explicitly")
 
 
 def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: Tls, docker: DockerHost,
-                      postgres: Postgres, alerts: Alerts, exporters: Exporters, azure: Azure | None) -> None:
+                      postgres: Postgres, alerts: Alerts, exporters: Exporters, azure: Azure | None,
+                      any_source: bool = False) -> None:
+    """`any_source`: another target (a Kubernetes ingress) is open to any source by allowAnySource."""
     password = grafana.admin_password
-    minimum = MIN_PASSWORD_ANY_SOURCE if azure and azure.allow_any_source else MIN_GIVEN_PASSWORD
+    any_source = any_source or bool(azure and azure.allow_any_source)
+    minimum = MIN_PASSWORD_ANY_SOURCE if any_source else MIN_GIVEN_PASSWORD
     if password and password.known and len(password.reveal()) < minimum:
         r.problem("grafanaAdminPassword", "[secret]", f"must be at least {minimum} characters"
                   + (" because allowAnySource is true" if minimum == MIN_PASSWORD_ANY_SOURCE else ""))

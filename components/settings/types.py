@@ -10,6 +10,7 @@ from components.images import Image
 
 if TYPE_CHECKING:
     from components.settings.railway import Railway
+    from components.settings.kubernetes import Kubernetes
 
 
 
@@ -72,7 +73,8 @@ class GrafanaAccess:
 
     @property
     def root_url(self) -> str:
-        return f"https://{self.domain}:{self.port}/"
+        port = "" if self.port == 443 else f":{self.port}"  # browsers never show :443
+        return f"https://{self.domain}{port}/"
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class Azure:
     acr_name: str | None
     acr_create: bool
     acr_credential_set_id: str | None
+    docker_hub_secret_uris: tuple[str, str] | None = None  # (username, password) in key_vault_name
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class Settings:
     rotation_days: int
     frontend_url: str
     railway: Railway | None = None  # environment railway only (components/settings/railway.py)
+    kubernetes: Kubernetes | None = None  # set when the stack deploys to a Kubernetes cluster (aks-dev)
 
     @property
     def image_registry_prefix(self) -> str:

@@ -8,6 +8,7 @@ some environments, list it in ONLY_IN.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from components import images as catalog
 from components.allowlist import WILDCARDS
 from components.images import Image
 from components.settings import formats as f
+from components.settings import kubernetes as kube_settings
 from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
 from components.settings.railway import RAILWAY_KEYS, parse_railway
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
@@ -26,7 +28,7 @@ from components.settings.types import (Alerts, Azure, DockerHost, Exporters, Gra
                                        Settings, SettingsError, Tls)
 
 # One list of environments: a new target adds its name here (and its keys to ONLY_IN).
-ENVIRONMENTS = ("local", "azure-dev", "railway")
+ENVIRONMENTS = ("local", "azure-dev", "railway", *kube_settings.ENVIRONMENTS)
 TLS_SOURCES = ("self-signed", "pem", "host-files")
 SSL_MODES = ("disable", "require", "verify-ca", "verify-full")
 CONTACT_TYPES = ("none", "email", "webhook", "teams")
@@ -34,9 +36,11 @@ RAILWAY_MODES = ("self-hosted", "grafana-cloud")
 OPEN_SOURCES = tuple(sorted(WILDCARDS))  # kept for importers; the rule itself is components.allowlist
 # Keys that mean something only in these environments: set elsewhere they would be silently ignored.
 ONLY_IN = {
-    **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "allowedSourceCidrs",
-                     "allowAnySource", "keyVaultName", "acrName", "acrCreate", "acrCredentialSetId"),
-                    ("azure-dev",)),
+    **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "keyVaultName",
+                     "acrName", "acrCreate", "acrCredentialSetId", "acrDockerHubUsernameSecretUri",
+                     "acrDockerHubPasswordSecretUri"), ("azure-dev",)),
+    **dict.fromkeys(("allowedSourceCidrs", "allowAnySource"), ("azure-dev", *kube_settings.ENVIRONMENTS)),
+    **dict.fromkeys(kube_settings.KEYS, kube_settings.ENVIRONMENTS),
     "railwayMode": ("railway",),
 }
 ONLY_IN.update(dict.fromkeys(RAILWAY_KEYS, ("railway",)))
@@ -80,6 +84,9 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                         r.string("dockerNetworkName", fmt=f.DOCKER_NAME, required=True),
                         r.string("externalNetwork", fmt=f.DOCKER_NAME) or None, r.boolean("adminPortsOnLoopback"),
                         r.integer("dockerSocketGid", 0, 2**31 - 1))
+    if docker.docker_socket_gid:
+        r.problem("dockerSocketGid", docker.docker_socket_gid, "no longer used: Alloy runs non-root on every stack "
+                  "and reads Docker through the read-only API proxy (obs-docker-api); remove the setting")
     memory = {s: r.integer(f"{s}MemoryMb", 32, MAX_SERVICE_MEMORY_MB) for s in c.SERVICES}
     check_memory(r, memory, r.integer("memoryBudgetMb", 256, 1_048_576))
     images = {s: _image(r, s) for s in c.SERVICES}
@@ -103,6 +110,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
     railway_mode = r.string("railwayMode", RAILWAY_MODES)
     azure = _azure(r) if environment == "azure-dev" else None
     railway = parse_railway(r, railway_mode, deploying) if environment == "railway" else None
+    kube = kube_settings.parse_kubernetes(r) if environment in kube_settings.ENVIRONMENTS else None
     rotation_days = r.integer("rotationWindowDays", 1, 3650)
     frontend_url = r.string("frontendUrl") or f"https://{grafana.domain}"
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", frontend_url):
@@ -111,14 +119,19 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         r.problem("registryPrefix", registry_prefix, "leave empty when acrName is set: images then come "
                   f"from {azure.acr_name.lower()}.azurecr.io")
 
-    check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure)
+    check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
+                      any_source=bool(kube and kube.allow_any_source))
+    if kube:
+        kube_settings.check_cross_field(r, grafana, postgres, exporters)
     if deploying:
         check_deploy_secrets(r, tls, postgres, alerts)
+        if kube:
+            kube_settings.check_deploy_secrets(r, kube)
     if r.problems:
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
-                    railway_mode, rotation_days, frontend_url, railway)
+                    railway_mode, rotation_days, frontend_url, railway=railway, kubernetes=kube)
 
 
 def _image(r: Reader, service: str) -> Image:
@@ -146,4 +159,25 @@ def _azure(r: Reader) -> Azure:
                   r.string("keyVaultName", fmt=f.KEY_VAULT) or None, r.string("acrName", fmt=f.ACR_NAME) or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId", fmt=f.CREDENTIAL_SET_ID) or None)
     check_azure(r, azure)
-    return azure
+    return replace(azure, docker_hub_secret_uris=_docker_hub_secrets(r, azure))
+
+
+def _docker_hub_secrets(r: Reader, azure: Azure) -> tuple[str, str] | None:
+    """The Key Vault secret URIs of a Docker Hub credential for the cache rules: both or neither, in the
+    stack's vault (whose access the stack grants), and not together with an existing credential set."""
+    keys = ("acrDockerHubUsernameSecretUri", "acrDockerHubPasswordSecretUri")
+    uris = tuple(r.string(key) for key in keys)
+    if not any(uris):
+        return None
+    vault = azure.key_vault_name or "<keyVaultName>"
+    secret_uri = rf"https://{re.escape(vault)}\.vault\.azure\.net/secrets/[0-9A-Za-z-]{{1,127}}(/[0-9a-f]{{32}})?"
+    for key, uri in zip(keys, uris, strict=True):
+        if not re.fullmatch(secret_uri, uri, re.IGNORECASE):
+            r.problem(key, uri, f"must be a secret URI in keyVaultName: https://{vault}.vault.azure.net/secrets/"
+                      "<name> (set both Docker Hub secret URIs, and keyVaultName)")
+    if azure.acr_credential_set_id:
+        r.problem("acrCredentialSetId", azure.acr_credential_set_id,
+                  "set either an existing credential set or the Docker Hub secret URIs, not both")
+    if not azure.acr_name:
+        r.problem(keys[0], uris[0], "needs acrName (the registry whose cache rules use the credential)")
+    return (uris[0], uris[1])

@@ -3,6 +3,11 @@ resource for (pulumi/pulumi-azure-native#3099). A Pulumi dynamic provider: it ru
 with the deploying identity (azure-identity's DefaultAzureCredential: the pipeline's AZURE_CLIENT_ID/
 AZURE_CLIENT_SECRET/AZURE_TENANT_ID, or `az login`). The password expires with the rotation window and is
 replaced when the window changes, so the pull credential rotates with the stack's passwords.
+
+Drift: the state records when ACR made the password (`created`). If the token's password was regenerated
+outside Pulumi (the portal, `az acr token credential generate`, a re-created token), ACR reports another
+creation time (or none) and the state's password no longer works: every `pulumi preview`/`up` (diff)
+and `pulumi refresh` (read) sees that, and the password is replaced instead of failing pulls with 401.
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
 PASSWORD_SLOT = "password1"
+SLOTS = ("password1", "password2")  # an ACR token holds at most these two passwords
 # Any change to these replaces the password: a new one is generated before the old state is dropped.
 REPLACE_ON = ("token_id", "password_name", "expiry", "rotation")
 
@@ -24,12 +30,18 @@ class _TokenPasswordProvider(ResourceProvider):
     methods, so the program and its tests never need them at import time."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        password = self._generate(props["token_id"], props["password_name"], props["expiry"])
-        return CreateResult(f"{props['token_id']}/{props['password_name']}", {**props, "password": password})
+        password, created = self._generate(props["token_id"], props["password_name"], props["expiry"])
+        return CreateResult(f"{props['token_id']}/{props['password_name']}",
+                            {**props, "password": password, "created": created})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [key for key in REPLACE_ON if olds.get(key) != news.get(key)]
+        if not changed and olds.get("created") != self._created(olds["token_id"], olds["password_name"]):
+            changed = ["password"]  # regenerated outside Pulumi: the password in the state is stale
         return DiffResult(changes=bool(changed), replaces=changed, delete_before_replace=False)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, {**props, "created": self._created(props["token_id"], props["password_name"])})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         # Nothing to revoke: a replacement has already regenerated the same slot (revoking it now would
@@ -37,26 +49,48 @@ class _TokenPasswordProvider(ResourceProvider):
         return None
 
     @staticmethod
-    def _generate(token_id: str, password_name: str, expiry: str) -> str:
-        from datetime import datetime
-
+    def _client(token_id: str) -> tuple[Any, dict[str, str]]:
         from azure.identity import DefaultAzureCredential
         from azure.mgmt.containerregistry import ContainerRegistryManagementClient
-        from azure.mgmt.containerregistry.models import GenerateCredentialsParameters
 
         # /subscriptions/<s>/resourceGroups/<g>/providers/Microsoft.ContainerRegistry/registries/<r>/tokens/<t>
         parts = token_id.strip("/").split("/")
         ids = {parts[i].lower(): parts[i + 1] for i in range(0, len(parts) - 1, 2)}
-        client = ContainerRegistryManagementClient(DefaultAzureCredential(), ids["subscriptions"])
+        return ContainerRegistryManagementClient(DefaultAzureCredential(), ids["subscriptions"]), ids
+
+    @classmethod
+    def _generate(cls, token_id: str, password_name: str, expiry: str) -> tuple[str, str | None]:
+        from datetime import datetime
+
+        from azure.mgmt.containerregistry.models import GenerateCredentialsParameters
+
+        client, ids = cls._client(token_id)
         poller = client.registries.begin_generate_credentials(
             ids["resourcegroups"], ids["registries"],
             GenerateCredentialsParameters(token_id=token_id, name=password_name,
                                           expiry=datetime.fromisoformat(expiry)))
         # `==`, not a dict lookup: the SDK may hand the name back as a str enum.
-        password = next((p.value for p in poller.result().passwords or () if p.name == password_name), None)
-        if not password:
+        made = next((p for p in poller.result().passwords or () if p.name == password_name), None)
+        if made is None or not made.value:
             raise RuntimeError(f"ACR returned no {password_name} for token {token_id}")
-        return password
+        return made.value, _iso(getattr(made, "creation_time", None))
+
+    @classmethod
+    def _created(cls, token_id: str, password_name: str) -> str | None:
+        """When ACR made the token's password `password_name`, or None if it has none (or no token)."""
+        client, ids = cls._client(token_id)
+        try:
+            token = client.tokens.get(ids["resourcegroups"], ids["registries"], ids["tokens"])
+        except Exception as error:  # noqa: BLE001 -- a deleted token (404) means no password at all
+            if getattr(error, "status_code", None) == 404:
+                return None
+            raise
+        passwords = token.credentials.passwords if token.credentials else None
+        return next((_iso(p.creation_time) for p in passwords or () if p.name == password_name), None)
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 class AcrTokenPassword(Resource):
@@ -65,8 +99,8 @@ class AcrTokenPassword(Resource):
     password: pulumi.Output[str]
 
     def __init__(self, name: str, token_id: pulumi.Input[str], expiry: str, rotation: str,
-                 opts: pulumi.ResourceOptions | None = None):
-        props = {"token_id": token_id, "password_name": PASSWORD_SLOT, "expiry": expiry, "rotation": rotation,
-                 "password": None}
+                 slot: str = PASSWORD_SLOT, opts: pulumi.ResourceOptions | None = None):
+        props = {"token_id": token_id, "password_name": slot, "expiry": expiry, "rotation": rotation,
+                 "password": None, "created": None}
         super().__init__(_TokenPasswordProvider(), name, props, pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["password"])))

@@ -7,20 +7,21 @@ already exist: they are looked up, never adopted, so `pulumi destroy` leaves the
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pulumi
 import pulumi_docker as docker
-from pulumi_azure_native import compute, containerregistry, keyvault, network, resources
+from pulumi_azure_native import authorization, compute, containerregistry, keyvault, network, resources
 
 from components import constants as c
 from components import images as catalog
 from components.images import Image
-from components.rotation import Window
+from components.rotation import DAY_SECONDS, Window
 from components.allowlist import open_to_internet_problem
 from components.settings import Azure, Settings
-from components.targets.acr_token import AcrTokenPassword
+from components.targets.acr_token import SLOTS, AcrTokenPassword
 
 # Key Vault secret name -> (name in StackSecrets.values, what it is). Only values the stack has are copied.
 VAULT_SECRETS = {
@@ -29,6 +30,7 @@ VAULT_SECRETS = {
     "postgres-readonly-password": ("postgres_readonly_password", "Postgres grafana_readonly role's password"),
 }
 RULE_NAME = "allow-grafana-https"
+SECRETS_USER_ROLE = "4633458b-17de-408a-b874-0445c86b69e6"  # Key Vault Secrets User (built-in)
 PULL_TOKEN = "observability-pull"  # scope map and token name; also the registry user name
 
 
@@ -49,11 +51,13 @@ class AzureEdge(pulumi.ComponentResource):
                                                         vm_name=azure.vm_name, opts=self._invoke).id
 
         self.nsg_rule = self._nsg_rule(name, settings, group.name)
-        self.vault_secret_uris = self._vault_secrets(name, azure, values, window, group.name, tags)
+        self.vault_secret_uris = self._vault_secrets(name, settings.stack, azure, values, window,
+                                                     group.name, tags)
         # The login server of an ACR is `<name lowercased>.azurecr.io`: a plain string, known at preview.
         self.login_server: str = settings.image_registry_prefix
         self.registry_login_server: pulumi.Output[str] | None = None
         self.registry_auth: list[docker.ProviderRegistryAuthArgs] | None = None
+        self.pull_prerequisites: list[pulumi.Resource] = []  # image pulls wait for these (the mirrors)
         if azure.acr_name:
             self._mirrors(name, settings, window, group, tags)
         self.register_outputs({"nsgRuleId": self.nsg_rule.id, "keyVaultSecretUris": self.vault_secret_uris,
@@ -98,8 +102,8 @@ class AzureEdge(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _vault_secrets(self, name: str, azure: Azure, values: Mapping[str, pulumi.Output[str]], window: Window,
-                       group: pulumi.Input[str], tags: dict[str, str]) -> dict[str, pulumi.Output[str]]:
+    def _vault_secrets(self, name: str, stack: str, azure: Azure, values: Mapping[str, pulumi.Output[str]],
+                       window: Window, group: pulumi.Input[str], tags: dict[str, str]) -> dict[str, pulumi.Output[str]]:
         if not azure.key_vault_name:
             pulumi.log.info("keyVaultName is empty: the stack's secrets are kept only in the Pulumi state "
                             "(encrypted). Set keyVaultName to copy them to an existing Key Vault.", resource=self)
@@ -110,20 +114,23 @@ class AzureEdge(pulumi.ComponentResource):
         for secret_name, (key, purpose) in VAULT_SECRETS.items():
             if key not in values:
                 continue
+            vault_name = vault_secret_name(stack, secret_name)
             keyvault.Secret(
                 f"{name}-kv-{secret_name}",
                 resource_group_name=group,
                 vault_name=vault.name,
-                secret_name=secret_name,
+                secret_name=vault_name,
                 properties=keyvault.SecretPropertiesArgs(
                     value=pulumi.Output.secret(values[key]),
                     content_type="text/plain",
                     # Key Vault shows when the value is due; the first `pulumi up` after that rotates it.
                     attributes=keyvault.SecretAttributesArgs(enabled=True, expires=window.expires_epoch)),
                 tags={**tags, "purpose": purpose},
-                opts=self._child,
+                # Deleting goes through the vault's data plane (a role and network reach the deployer may
+                # lack) and soft delete then blocks re-creating the name: leave it; README says how to purge.
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
             )
-            uris[secret_name] = pulumi.Output.concat(vault.properties.vault_uri, "secrets/", secret_name)
+            uris[secret_name] = pulumi.Output.concat(vault.properties.vault_uri, "secrets/", vault_name)
         return uris
 
     def _mirrors(self, name: str, settings: Settings, window: Window, group: pulumi.Output,
@@ -145,11 +152,13 @@ class AzureEdge(pulumi.ComponentResource):
         where = {"registry_name": registry_name, "resource_group_name": group.name}
 
         mirrored = mirrored_images(settings)
+        credential_set, can_read = self._docker_hub_credentials(name, settings.stack, azure, where)
+        # A rule's target repository must not exist in the registry yet (README: "ACR mirrors").
         self.cache_rules = [
             containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
-                target_repository=image.repository, credential_set_resource_id=azure.acr_credential_set_id,
-                **where, opts=self._child)
+                target_repository=image.repository, credential_set_resource_id=credential_set,
+                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read))
             for rule, image in mirrored.items()
         ]
         scope_map = containerregistry.ScopeMap(
@@ -159,14 +168,58 @@ class AzureEdge(pulumi.ComponentResource):
             **where, opts=self._child)
         token = containerregistry.Token(f"{name}-pull-token", token_name=PULL_TOKEN, scope_map_id=scope_map.id,
                                         status="enabled", **where, opts=self._child)
-        password = AcrTokenPassword(
-            f"{name}-pull-password", token_id=token.id, rotation=window.keeper,
-            expiry=datetime.fromtimestamp(window.expires_epoch, UTC).isoformat(), opts=self._child)
-        # Through the password, the Docker provider (and so every pull) waits for all the cache rules.
-        pull_password = pulumi.Output.all(password.password, *(r.id for r in self.cache_rules)).apply(
-            lambda resolved: resolved[0])
+        made_in = pull_password_windows(window)
+        passwords = {slot: AcrTokenPassword(
+            f"{name}-pull-{slot}", token_id=token.id, slot=slot, rotation=made.keeper,
+            expiry=datetime.fromtimestamp(made.expires_epoch + window.days * DAY_SECONDS, UTC).isoformat(),
+            opts=self._child) for slot, made in made_in.items()}
+        # The provider logs in with the password made in the previous window: it is already in the state
+        # when a new window starts, so the provider's configuration stays known at preview on rotation runs.
+        password = next(passwords[slot] for slot, made in made_in.items() if made.index < window.index)
+        # Pulls wait for the cache rules through depends_on, not through the provider's configuration:
+        # ids folded into it would be unknown at preview whenever a repository is added.
+        self.pull_prerequisites = [*self.cache_rules, *passwords.values()]
         self.registry_auth = [docker.ProviderRegistryAuthArgs(
-            address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(pull_password))]
+            address=self.login_server, username=PULL_TOKEN, password=pulumi.Output.secret(password.password))]
+
+
+    def _docker_hub_credentials(self, name: str, stack: str, azure: Azure, where: dict
+                                ) -> tuple[pulumi.Input[str] | None, list[pulumi.Resource]]:
+        """(credential set id for the cache rules, what must exist before they pull). Without credentials,
+        Docker Hub pulls share its anonymous rate limit with everyone behind the registry's addresses."""
+        if not azure.docker_hub_secret_uris:
+            return azure.acr_credential_set_id, []
+        username, password = azure.docker_hub_secret_uris
+        credential_set = containerregistry.CredentialSet(
+            f"{name}-dockerhub-credentials", credential_set_name="dockerhub", login_server="docker.io",
+            auth_credentials=[containerregistry.AuthCredentialArgs(
+                name="Credential1", username_secret_identifier=username, password_secret_identifier=password)],
+            identity=containerregistry.IdentityPropertiesArgs(
+                type=containerregistry.ResourceIdentityType.SYSTEM_ASSIGNED), **where, opts=self._child)
+        vault = keyvault.get_vault_output(resource_group_name=azure.resource_group,
+                                          vault_name=azure.key_vault_name, opts=self._invoke)
+        # The registry's identity reads the two secrets: Key Vault Secrets User on the vault (RBAC vaults;
+        # a vault on access policies needs `az keyvault set-policy`, see README).
+        can_read = authorization.RoleAssignment(
+            f"{name}-dockerhub-secrets-reader",
+            role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{azure.acr_name}/dockerhub")),
+            principal_id=credential_set.identity.apply(lambda identity: identity.principal_id if identity else None),
+            principal_type="ServicePrincipal",
+            role_definition_id=vault.id.apply(lambda vault_id: "/".join(vault_id.split("/")[:3]) +
+                                              f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER_ROLE}"),
+            scope=vault.id, opts=self._child)
+        return credential_set.id, [can_read]
+
+
+def vault_secret_name(stack: str, secret: str) -> str:
+    """`<stack>-<secret>`: two stacks can share a vault. Key Vault names allow letters, digits and dashes."""
+    return re.sub(r"[^0-9A-Za-z-]", "-", f"{stack}-{secret}")[:127]
+
+
+def pull_password_windows(window: Window) -> dict[str, Window]:
+    """Token password slot -> the window it is (re)made in: password1 in even windows, password2 in odd
+    ones, each valid for two windows, so the one made in the previous window is valid all through this one."""
+    return {slot: Window(window.index - (window.index - parity) % 2, window.days) for parity, slot in enumerate(SLOTS)}
 
 
 def mirrored_images(settings: Settings) -> dict[str, Image]:

@@ -1,16 +1,21 @@
 """Declares the stack on a Docker daemon (local socket or the Azure VM over SSH): a private network,
-named data volumes, and one `ServiceContainer` per spec, wired in dependency order."""
+named data volumes, and one `ServiceContainer` per spec, wired in dependency order.
+
+Two providers reach the same daemon: `host` (in opts) for networks, volumes and containers, whose
+configuration is always known at preview so the engine checks and diffs every container; and
+`pull_provider` for the image pulls, which may carry a registry password only known during `up`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from collections.abc import Mapping
+from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_docker as docker
 
 from components.model import Content, ContainerSpec, File, Ref, Volume
 from components.settings import Settings
+from components.targets.reloadable import deliverable
 
 LOG_OPTS = {"max-size": "10m", "max-file": "3"}  # json-file rotation: at most 30 MB of logs per container
 WAIT_TIMEOUT_SECONDS = 300  # `pulumi up` waits this long for a container to report healthy
@@ -31,6 +36,9 @@ class ServiceContainerArgs:
     networks: list[docker.ContainerNetworksAdvancedArgs]
     values: Mapping[str, pulumi.Output[str]]
     stack: str
+    depends_on: Sequence[pulumi.Resource] = ()  # what the container waits for
+    pull_provider: docker.Provider | None = None  # None: the container's own provider
+    pull_after: Sequence[pulumi.Resource] = ()  # what must exist before the pull (registry mirrors)
 
 
 class ServiceContainer(pulumi.ComponentResource):
@@ -39,9 +47,12 @@ class ServiceContainer(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServiceContainerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("observability:docker:ServiceContainer", name, None, opts)
         spec = args.spec
-        child = pulumi.ResourceOptions(parent=self)
-        # Pinned by digest, so the image never moves under a running stack; kept when the stack goes.
-        self.image = docker.RemoteImage(f"{name}-image", name=args.image_reference, keep_locally=True, opts=child)
+        # Pinned by digest, so the image never moves under a running stack; kept when the stack goes
+        # (scripts/prune-images.sh removes the ones no container uses any more).
+        self.image = docker.RemoteImage(
+            f"{name}-image", name=args.image_reference, keep_locally=True,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.pull_provider,
+                                        depends_on=list(args.pull_after)))
         self.container = docker.Container(
             f"{name}-container",
             name=spec.name,
@@ -65,12 +76,13 @@ class ServiceContainer(pulumi.ComponentResource):
             networks_advanced=args.networks,
             ports=[docker.ContainerPortArgs(internal=p.internal, external=p.external, ip=p.ip, protocol="tcp")
                    for p in spec.ports],
-            volumes=[_volume(v) for v in spec.volumes],
+            volumes=[_volume(v) for v in spec.volumes if not v.bind] or None,
+            mounts=[_bind_mount(v) for v in spec.volumes if v.bind] or None,
             uploads=[_upload(f, spec, args.values) for f in spec.files],
             labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in labels(spec, args.stack).items()],
             privileged=spec.privileged or None,
             destroy_grace_seconds=30,  # let Loki, Tempo and Prometheus flush before SIGKILL
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
         )
         if spec.oneshot:
             # A failed job (say the role script) must fail the deploy, not leave stale passwords in place.
@@ -102,10 +114,14 @@ def _healthcheck(spec: ContainerSpec) -> docker.ContainerHealthcheckArgs | None:
                                            retries=h.retries, start_period=h.start_period)
 
 
+def _bind_mount(volume: Volume) -> docker.ContainerMountArgs:
+    """A host path as a `mounts` bind: unlike a `volumes` bind, a missing source fails the create
+    instead of Docker creating an empty root-owned directory in its place."""
+    return docker.ContainerMountArgs(type="bind", source=volume.source, target=volume.container_path,
+                                     read_only=volume.read_only)
+
+
 def _volume(volume: Volume) -> docker.ContainerVolumeArgs:
-    if volume.bind:
-        return docker.ContainerVolumeArgs(container_path=volume.container_path, host_path=volume.source,
-                                          read_only=volume.read_only)
     return docker.ContainerVolumeArgs(container_path=volume.container_path, volume_name=volume.source,
                                       read_only=volume.read_only)
 
@@ -124,6 +140,8 @@ class DockerStackArgs:
     settings: Settings
     specs: tuple[ContainerSpec, ...]
     values: Mapping[str, pulumi.Output[str]]
+    pull_provider: docker.Provider | None = None  # None: the stack's own provider
+    pull_after: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 class DockerStack(pulumi.ComponentResource):
@@ -132,29 +150,30 @@ class DockerStack(pulumi.ComponentResource):
     def __init__(self, name: str, args: DockerStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("observability:docker:Stack", name, None, opts)
         settings = args.settings
+        specs = deliverable(args.specs)
         child = pulumi.ResourceOptions(parent=self)
         self.network = docker.Network(
             f"{name}-network", name=settings.docker.network_name, driver="bridge",
             labels=[docker.NetworkLabelArgs(label="observability.stack", value=settings.stack)], opts=child)
         # Data outlives the stack: `pulumi destroy` leaves the volumes (and the logs, metrics, traces).
-        volume_names = sorted({v.source for spec in args.specs for v in spec.data_volumes})
+        volume_names = sorted({v.source for spec in specs for v in spec.data_volumes})
         self.volumes = {
             volume: docker.Volume(f"{name}-{volume}", name=volume,
                                   opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))
             for volume in volume_names
         }
-        external = settings.docker.external_network
-        self.external_network = docker.get_network_output(name=external, opts=pulumi.InvokeOutputOptions(
-            parent=self)) if external else None
+        self.external_network = settings.docker.external_network
+        if self.external_network:
+            _check_network_exists(self.external_network, self)
         self.services: dict[str, ServiceContainer] = {}
-        for spec in args.specs:
+        for spec in specs:
             depends = [self.services[s].container for s in spec.depends_on] + [
                 self.volumes[v.source] for v in spec.volumes if v.source in self.volumes]
             self.services[spec.service] = ServiceContainer(
                 f"{name}-{spec.service}",
                 ServiceContainerArgs(spec, spec.image.reference(settings.image_registry_prefix), self._networks(spec),
-                                     args.values, settings.stack),
-                pulumi.ResourceOptions(parent=self, depends_on=depends))
+                                     args.values, settings.stack, depends, args.pull_provider, args.pull_after),
+                pulumi.ResourceOptions(parent=self))
         self.container_names = pulumi.Output.all(*(s.container.name for s in self.services.values()))
         self.image_digests = pulumi.Output.all(**{k: s.image.repo_digest for k, s in self.services.items()})
         self.register_outputs({"network": self.network.name, "containers": self.container_names,
@@ -162,9 +181,20 @@ class DockerStack(pulumi.ComponentResource):
 
     def _networks(self, spec: ContainerSpec) -> list[docker.ContainerNetworksAdvancedArgs]:
         networks = [docker.ContainerNetworksAdvancedArgs(name=self.network.name, aliases=[spec.service])]
-        if self.external_network is not None and spec.platform_network:
+        if self.external_network and spec.platform_network:
             # Only the containers that talk to the platform join its network; the platform's apps send
-            # OTLP to `alloy:4317/4318` there.
-            networks.append(docker.ContainerNetworksAdvancedArgs(name=self.external_network.name,
+            # OTLP to `alloy:4317/4318` there. The configured name, known at preview.
+            networks.append(docker.ContainerNetworksAdvancedArgs(name=self.external_network,
                                                                  aliases=[spec.service]))
         return networks
+
+
+def _check_network_exists(network: str, parent: pulumi.Resource) -> None:
+    """The platform's network is not ours to create: fail early, naming it, when the daemon lacks it."""
+    found = docker.get_network_output(name=network, opts=pulumi.InvokeOutputOptions(parent=parent))
+
+    def check(found_id: str | None) -> None:
+        if not found_id and not pulumi.runtime.is_dry_run():
+            raise pulumi.RunError(f"observability:externalNetwork = {network}: no such Docker network on the "
+                                  "host. Start the platform first, or set externalNetwork to ''.")
+    found.id.apply(check)

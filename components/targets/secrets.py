@@ -47,7 +47,10 @@ class StackSecrets(pulumi.ComponentResource):
             self.values["alert_contact_url"] = _secret(settings.alerts.contact_url)
         if settings.exporters.redis_password:
             self.values["redis_password"] = _secret(settings.exporters.redis_password)
-        if settings.railway is None:  # Railway terminates TLS at its edge
+        kube = settings.kubernetes
+        if kube and kube.object_store.account_key:
+            self.values["azure_storage_key"] = _secret(kube.object_store.account_key)
+        if not kube and settings.railway is None:  # the ingress, or Railway's edge, terminates TLS
             self.values.update(self._tls(name, settings, child))
         self.values.update(_railway(settings))
         self.register_outputs({"names": sorted(self.values)})

@@ -271,3 +271,34 @@ def test_oneshot_job_is_exempt_from_the_healthcheck() -> None:
 
 def test_oneshot_label_on_a_container_kept_running_is_not_exempt() -> None:
     assert len(violations(p.CONTAINER_HEALTHCHECK, p.CONTAINER, oneshot(mustRun=True))) == 1
+
+
+# --- docker-socket-only-in-read-only-api -----------------------------------------------------------
+
+SOCKET_MOUNT = {"type": "bind", "source": "/var/run/docker.sock", "target": "/var/run/docker.sock", "readOnly": True}
+
+
+def socket(props: dict[str, Any]) -> list[str]:
+    return violations(p.DOCKER_SOCKET_ONLY_IN_READ_ONLY_API, p.CONTAINER, props)
+
+
+def test_the_read_only_docker_api_mounting_the_socket_read_only_passes() -> None:
+    assert socket(container("docker-api", mounts=[SOCKET_MOUNT])) == []
+
+
+def test_the_docker_api_mounting_the_socket_writable_is_a_violation() -> None:
+    [violation] = socket(container("docker-api", mounts=[SOCKET_MOUNT | {"readOnly": False}]))
+    assert "writable" in violation
+
+
+@pytest.mark.parametrize("field,mount", [
+    ("mounts", SOCKET_MOUNT),
+    ("volumes", {"hostPath": "/var/run/docker.sock", "containerPath": "/var/run/docker.sock", "readOnly": True}),
+])
+def test_any_other_container_mounting_the_socket_is_a_violation(field: str, mount: dict[str, Any]) -> None:
+    [violation] = socket(container("alloy", **{field: [mount]}))
+    assert "obs-alloy" in violation and "root on the host" in violation
+
+
+def test_other_host_mounts_pass() -> None:
+    assert socket(container("alloy", mounts=[SOCKET_MOUNT | {"source": "/proc", "target": "/host/proc"}])) == []

@@ -25,6 +25,7 @@ from components.settings.stackfile import read_stack_config
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-value-0123456789-abcdefghijklmnop"
 _SECRET_SIG = rpc._special_secret_sig  # the wire marker of a secret value
+AUTO_NAME_SUFFIX = "-0a1b2c3d"  # what the mock provider appends to an auto-named Kubernetes object's name
 
 
 @dataclass
@@ -34,6 +35,9 @@ class Registered:
     inputs: dict
     secret_paths: set[str]
     provider: str | None
+    dependencies: list[str] = field(default_factory=list)  # URNs it waits for (depends_on and inputs)
+    retain_on_delete: bool = False
+    unknown_paths: set[str] = field(default_factory=set)  # inputs not known yet (preview)
 
 
 @dataclass
@@ -47,6 +51,10 @@ class Program:
 
     def containers(self) -> dict[str, Registered]:
         return {r.inputs["name"]: r for r in self.of_type("docker:index/container:Container")}
+
+    def named(self, name: str) -> Registered:
+        (found,) = [r for r in self.resources if r.name == name]
+        return found
 
     def one(self, typ: str) -> Registered:
         found = self.of_type(typ)
@@ -126,8 +134,13 @@ def _computed_outputs(typ: str, name: str, inputs: dict) -> dict:
         return {"password": f"token-password-{inputs.get('rotation')}"}
     if typ == "docker:index/image:Image":  # built and pushed: the registry answers with its digest
         return {"repoDigest": inputs["imageName"].rsplit(":", 1)[0] + "@sha256:" + "2" * 64}
+    if typ == "azure-native:containerregistry:CredentialSet":
+        return {"identity": {**inputs.get("identity", {}), "principalId": f"principal-of-{name}"}}
     if typ == "azure-native:containerregistry:Registry":
         return {"loginServer": f"{inputs['registryName'].lower()}.azurecr.io"}
+    if typ.startswith("kubernetes:") and "name" not in (inputs.get("metadata") or {"name": None}):
+        # pulumi-kubernetes auto-names an object without metadata.name: <resource name>-<random suffix>.
+        return {"metadata": {**inputs["metadata"], "name": f"{name}{AUTO_NAME_SUFFIX}"}}
     if typ == "random:index/randomPassword:RandomPassword" and inputs.get("keepers"):
         return {"result": f"generated-{name}-{inputs['keepers']['rotation']}-" + "x" * int(inputs["length"])}
     return {}
@@ -147,8 +160,21 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.custom:
             inputs = rpc.deserialize_properties(request.object)
             self.registered.append(Registered(request.type, request.name, _unwrap(inputs),
-                                              _secret_paths(_raw_struct(request.object)), request.provider))
+                                              _secret_paths(_raw_struct(request.object)), request.provider,
+                                              list(request.dependencies), bool(request.retainOnDelete),
+                                              _unknown_paths(_raw_struct(request.object))))
         return result
+
+
+def _unknown_paths(value: Any, path: str = "") -> set[str]:
+    """Dotted paths of the values registered as unknown (computed later by the engine)."""
+    if value == rpc.UNKNOWN:
+        return {path}
+    if isinstance(value, dict):
+        return set().union(*(_unknown_paths(v, f"{path}.{k}" if path else k) for k, v in value.items()))
+    if isinstance(value, list):
+        return set().union(*(_unknown_paths(v, f"{path}[{i}]") for i, v in enumerate(value)))
+    return set()
 
 
 def _raw_struct(struct) -> Any:
@@ -205,10 +231,12 @@ def _engine_string(value: Any) -> str:
 
 
 def run_program(stack: str, overrides: dict[str, Any] | None = None,
-                secrets: dict[str, str] | None = None, root: Path = ROOT) -> Program:
-    mocks = RecordingMocks()
+                secrets: dict[str, str] | None = None, root: Path = ROOT, mocks: RecordingMocks | None = None,
+                preview: bool = False) -> Program:
+    """`preview=True` runs it as `pulumi preview` does (values the mocks return as unknown stay unknown)."""
+    mocks = mocks or RecordingMocks()
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=c.PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=c.PROJECT, stack=stack, preview=preview, monitor=monitor)
     config, secret_keys = stack_config(stack, overrides, secrets, root)
     pulumi.runtime.set_all_config(config, secret_keys)
     namespace: dict[str, Any] = {}

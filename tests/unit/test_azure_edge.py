@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import types
+from datetime import UTC, datetime
 
 import pulumi
 import pytest
@@ -15,6 +16,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import images
 from components.targets.acr_token import _TokenPasswordProvider
+from components.targets.azure import vault_secret_name
 from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
@@ -22,6 +24,7 @@ RULE = "azure-native:network:SecurityRule"
 VAULT_SECRET = "azure-native:keyvault:Secret"
 CACHE_RULE = "azure-native:containerregistry:CacheRule"
 DOCKER_PROVIDER = "pulumi:providers:docker"
+HOST_PROVIDER, PULL_PROVIDER = "docker-host", "docker-registry"  # containers; image pulls
 ACR = "aimodernizeobs.azurecr.io"
 OPEN_PASSWORD = "a-32-character-admin-password-ok"  # allowAnySource needs at least 32
 
@@ -40,7 +43,7 @@ def _rule(program: harness.Program) -> dict:
 
 
 def _registry_auth(program: harness.Program) -> list[dict]:
-    return json.loads(program.one(DOCKER_PROVIDER).inputs["registryAuth"])  # provider inputs travel as JSON
+    return json.loads(program.named(PULL_PROVIDER).inputs["registryAuth"])  # provider inputs travel as JSON
 
 
 # --- NSG rule -----------------------------------------------------------------------------------
@@ -102,13 +105,23 @@ def test_a_priority_held_by_another_inbound_rule_of_the_nsg_is_refused(monkeypat
 
 def test_the_vault_gets_the_grafana_and_read_only_postgres_secrets(program):
     names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
-    assert names == {"grafana-admin-password", "grafana-secret-key", "postgres-readonly-password"}
+    assert names == {"azure-dev-grafana-admin-password", "azure-dev-grafana-secret-key",
+                     "azure-dev-postgres-readonly-password"}
 
 
 def test_without_postgres_the_vault_gets_only_the_grafana_secrets():
     program = azure_program({"postgresEnabled": False, "exportPostgres": False})
     names = {r.inputs["secretName"] for r in program.of_type(VAULT_SECRET)}
-    assert names == {"grafana-admin-password", "grafana-secret-key"}
+    assert names == {"azure-dev-grafana-admin-password", "azure-dev-grafana-secret-key"}
+
+
+def test_vault_secret_names_carry_the_stack_in_the_characters_key_vault_allows():
+    assert vault_secret_name("team_a.dev", "grafana-secret-key") == "team-a-dev-grafana-secret-key"
+
+
+def test_vault_secrets_are_left_in_the_vault_when_the_stack_lets_go_of_them(program):
+    secrets = program.of_type(VAULT_SECRET)
+    assert secrets and all(s.retain_on_delete for s in secrets)
 
 
 def test_every_vault_secret_value_is_registered_as_a_secret(program):
@@ -125,7 +138,8 @@ def test_every_vault_secret_has_a_content_type_tags_and_an_expiry_in_the_existin
 
 def test_the_vault_secret_uris_point_into_the_vault(program):
     uris = _sync_await(pulumi.Output.from_input(program.globals["azure"].vault_secret_uris).future())
-    assert uris["grafana-admin-password"] == "https://kv-aimodernize-dev.vault.azure.net/secrets/grafana-admin-password"
+    assert uris["grafana-admin-password"] == (
+        "https://kv-aimodernize-dev.vault.azure.net/secrets/azure-dev-grafana-admin-password")
 
 
 def test_without_a_vault_no_key_vault_resource_is_declared_and_the_program_says_so(caplog):
@@ -159,8 +173,9 @@ def test_the_pull_token_is_bound_to_the_scope_map(program):
     assert token["scopeMapId"] == "azure-pull-scope-id" and token["status"] == "enabled"
 
 
-def test_the_docker_provider_reaches_the_vm_over_ssh_with_the_configured_options(program):
-    provider = program.one(DOCKER_PROVIDER).inputs
+@pytest.mark.parametrize("name", [HOST_PROVIDER, PULL_PROVIDER])
+def test_both_docker_providers_reach_the_vm_over_ssh_with_the_configured_options(program, name):
+    provider = program.named(name).inputs
     assert provider["host"].startswith("ssh://")
     assert json.loads(provider["sshOpts"]) == ["-o", "StrictHostKeyChecking=yes", "-o", "ServerAliveInterval=30"]
 
@@ -171,7 +186,22 @@ def test_the_docker_provider_logs_in_to_the_acr_with_the_pull_token(program):
 
 
 def test_the_registry_password_reaches_the_docker_provider_as_a_secret(program):
-    assert "registryAuth" in program.one(DOCKER_PROVIDER).secret_paths
+    assert "registryAuth" in program.named(PULL_PROVIDER).secret_paths
+
+
+def test_only_the_image_pulls_use_the_provider_with_the_registry_password(program):
+    pulls = {r.provider.split("::")[-1].split("::")[0] for r in program.of_type("docker:index/remoteImage:RemoteImage")}
+    others = {r.provider for r in program.resources if r.typ.startswith("docker:index/") and
+              r.typ != "docker:index/remoteImage:RemoteImage"}
+    assert "registryAuth" not in program.named(HOST_PROVIDER).inputs
+    assert all(PULL_PROVIDER in p for p in pulls) and others and all(HOST_PROVIDER in p for p in others)
+
+
+def test_every_pull_waits_for_the_cache_rules_and_the_token_password(program):
+    rules = {r.name for r in program.of_type(CACHE_RULE)}
+    for pull in program.of_type("docker:index/remoteImage:RemoteImage"):
+        waits_for = {urn.rsplit("::", 1)[-1] for urn in pull.dependencies}
+        assert rules <= waits_for and {"azure-pull-password1", "azure-pull-password2"} <= waits_for, pull.name
 
 
 def test_every_image_is_pulled_from_the_acr_by_digest(program):
@@ -187,7 +217,7 @@ def test_nothing_but_the_cache_rules_mentions_docker_hub(program):
 def test_without_an_acr_there_are_no_mirrors_and_no_registry_login():
     program = azure_program({"acrName": ""})
     assert not [r for r in program.resources if r.typ.startswith("azure-native:containerregistry:")]
-    assert "registryAuth" not in program.one(DOCKER_PROVIDER).inputs
+    assert [r.name for r in program.of_type(DOCKER_PROVIDER)] == [HOST_PROVIDER]
 
 
 def test_acr_create_declares_a_basic_registry_with_the_admin_user_off():
@@ -223,7 +253,8 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
     class Registries:
         def begin_generate_credentials(self, group, registry, parameters):
             calls.append((group, registry, parameters))
-            password = types.SimpleNamespace(name="password1", value="s3cret")
+            password = types.SimpleNamespace(name="password1", value="s3cret",
+                                             creation_time=datetime(2026, 9, 4, 10, tzinfo=UTC))
             return types.SimpleNamespace(result=lambda: types.SimpleNamespace(passwords=[password]))
 
     def client(credential, subscription_id):
@@ -239,4 +270,79 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
     assert (subscription, group, registry) == ("00000000-0000-0000-0000-000000000000", "rg-x", "myacr")
     assert (parameters.token_id, parameters.name, parameters.expiry.isoformat()) == (
         token_id, "password1", "2026-12-03T00:00:00+00:00")
-    assert result.outs["password"] == "s3cret"
+    assert result.outs["password"] == "s3cret" and result.outs["created"] == "2026-09-04T10:00:00+00:00"
+
+
+def test_the_token_password_provider_asks_arm_when_the_tokens_password_was_made(monkeypatch):
+    acr = importlib.import_module("azure.mgmt.containerregistry")
+    identity = importlib.import_module("azure.identity")
+    made = datetime(2026, 9, 4, 10, tzinfo=UTC)
+    token = types.SimpleNamespace(credentials=types.SimpleNamespace(passwords=[
+        types.SimpleNamespace(name="password2", creation_time=made)]))
+    asked = []
+
+    class Tokens:
+        def get(self, group, registry, name):
+            asked.append((group, registry, name))
+            return token
+
+    monkeypatch.setattr(identity, "DefaultAzureCredential", lambda: "credential")
+    monkeypatch.setattr(acr, "ContainerRegistryManagementClient",
+                        lambda credential, subscription: types.SimpleNamespace(tokens=Tokens()))
+    token_id = harness.arm_id("rg-x", "Microsoft.ContainerRegistry/registries", "myacr/tokens/observability-pull")
+    assert _TokenPasswordProvider._created(token_id, "password2") == "2026-09-04T10:00:00+00:00"
+    assert _TokenPasswordProvider._created(token_id, "password1") is None
+    assert asked[0] == ("rg-x", "myacr", "observability-pull")
+
+
+# --- Docker Hub credentials for the mirrors --------------------------------------------------------
+
+VAULT_URI = "https://kv-aimodernize-dev.vault.azure.net/secrets"
+DOCKER_HUB = {"acrDockerHubUsernameSecretUri": f"{VAULT_URI}/dockerhub-user",
+              "acrDockerHubPasswordSecretUri": f"{VAULT_URI}/dockerhub-token"}
+
+
+@pytest.fixture(scope="module")
+def with_docker_hub() -> harness.Program:
+    return azure_program(DOCKER_HUB)
+
+
+def test_docker_hub_secrets_become_a_credential_set_for_docker_io(with_docker_hub):
+    credential_set = with_docker_hub.one("azure-native:containerregistry:CredentialSet").inputs
+    assert credential_set["loginServer"] == "docker.io" and credential_set["identity"]["type"] == "SystemAssigned"
+    assert credential_set["authCredentials"] == [{"name": "Credential1",
+                                                  "usernameSecretIdentifier": f"{VAULT_URI}/dockerhub-user",
+                                                  "passwordSecretIdentifier": f"{VAULT_URI}/dockerhub-token"}]
+
+
+def test_the_credential_sets_identity_may_read_the_vaults_secrets(with_docker_hub):
+    grant = with_docker_hub.one("azure-native:authorization:RoleAssignment").inputs
+    vault_id = harness.arm_id("rg-aimodernize-dev", "Microsoft.KeyVault/vaults", "kv-aimodernize-dev")
+    assert (grant["scope"], grant["principalId"], grant["principalType"]) == (
+        vault_id, "principal-of-azure-dockerhub-credentials", "ServicePrincipal")
+    assert grant["roleDefinitionId"] == (f"{harness.SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+                                         "4633458b-17de-408a-b874-0445c86b69e6")
+
+
+def test_cache_rules_use_the_created_credential_set_once_it_may_read_the_secrets(with_docker_hub):
+    for rule in with_docker_hub.of_type(CACHE_RULE):
+        assert rule.inputs["credentialSetResourceId"] == "azure-dockerhub-credentials-id"
+        assert any(urn.endswith("::azure-dockerhub-secrets-reader") for urn in rule.dependencies), rule.name
+
+
+@pytest.mark.parametrize("overrides,key", [
+    ({"acrDockerHubUsernameSecretUri": f"{VAULT_URI}/dockerhub-user"}, "acrDockerHubPasswordSecretUri"),
+    (DOCKER_HUB | {"acrDockerHubPasswordSecretUri": "https://other.vault.azure.net/secrets/x"},
+     "acrDockerHubPasswordSecretUri"),
+    (DOCKER_HUB | {"acrCredentialSetId": "/subscriptions/x/credentialSets/y"}, "acrCredentialSetId"),
+])
+def test_docker_hub_secrets_are_both_given_in_the_stacks_vault_or_refused(overrides, key):
+    with pytest.raises(pulumi.RunError, match=f"observability:{key}"):
+        azure_program(overrides)
+
+
+def test_a_one_segment_docker_hub_override_is_mirrored_from_library():
+    digest = "sha256:" + "a" * 64
+    program = azure_program({"proxyImage": f"nginx:1.31.0-alpine@{digest}"})
+    rules = {(r.inputs["sourceRepository"], r.inputs["targetRepository"]) for r in program.of_type(CACHE_RULE)}
+    assert ("docker.io/library/nginx", "library/nginx") in rules and not any(s == "docker.io/nginx" for s, _ in rules)

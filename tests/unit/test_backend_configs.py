@@ -18,8 +18,8 @@ CONFIG = Path(__file__).resolve().parents[2] / "config"
 SERVICES = {s: f"{s}:{c.PORTS[s]}" for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY)}
 PLATFORM_LABELS = {"client_account_id", "engagement_id", "flow_id", "agent", "phase", "status"}
 EXPORTERS = ("postgres", "redis", "host", "containers")
-DOCKER_SOCKET = "unix:///var/run/docker.sock"
 DOCKER_HOST_ALLOY = SHARED_FILES + STACK_WRITE_FILES + DOCKER_HOST_FILES
+DOCKER_API = Expr('sys.env("DOCKER_API_URL")')  # the read-only Docker API proxy (components/services/docker_api.py)
 
 
 def config_text(relative: str) -> str:
@@ -142,10 +142,10 @@ def test_every_stack_alert_has_a_severity():
 
 # --- Alloy: logs ---------------------------------------------------------------------------------
 
-def test_alloy_reads_container_logs_through_the_docker_socket():
+def test_alloy_reads_container_logs_through_the_read_only_docker_api():
     blocks = alloy()
-    assert blocks["discovery.docker.containers"].attrs["host"] == DOCKER_SOCKET
-    assert blocks["loki.source.docker.containers"].attrs["host"] == DOCKER_SOCKET
+    assert blocks["discovery.docker.containers"].attrs["host"] == DOCKER_API
+    assert blocks["loki.source.docker.containers"].attrs["host"] == DOCKER_API
 
 
 def test_container_label_is_the_name_without_its_leading_slash():
@@ -276,4 +276,4 @@ def test_host_exporter_reads_the_hosts_mounted_proc_sys_and_root():
 
 def test_container_exporter_reports_docker_containers_only():
     cadvisor = alloy("alloy/exporters/containers.alloy")["prometheus.exporter.cadvisor.containers"].attrs
-    assert cadvisor["docker_only"] is True and cadvisor["docker_host"] == DOCKER_SOCKET
+    assert cadvisor["docker_only"] is True and cadvisor["docker_host"] == DOCKER_API

@@ -128,8 +128,12 @@ def test_dashboard_provider_is_the_read_only_platform_folder():
     assert (provider["folder"], provider["folderUid"]) == (c.DASHBOARD_FOLDER, c.DASHBOARD_FOLDER_UID)
     assert provider["options"]["path"] == f"{c.GRAFANA_DASHBOARDS_DIR}/platform"
     assert provider["allowUiUpdates"] is False
-    assert provider["disableDeletion"] is True
     assert provider["updateIntervalSeconds"] == 30
+
+
+def test_a_dashboard_whose_file_is_removed_is_deleted_not_kept_unprovisioned():
+    (provider,) = yaml.safe_load(_text("dashboards/platform.yaml"))["providers"]
+    assert provider["disableDeletion"] is False
 
 
 def test_every_provisioning_file_is_version_1():

@@ -121,3 +121,20 @@ def test_the_vm_ssh_key_is_a_secure_file_in_both_pulumi_stages() -> None:
 
 def test_nothing_depends_on_github() -> None:
     assert "github" not in TEXT.lower()
+
+
+def _step_order(stage: str) -> list[str]:
+    return [step.get("script", step.get("task", "")) for step in _steps(STAGES[stage])]
+
+
+def test_preview_and_deploy_check_the_vms_egress_to_acr_before_pulumi() -> None:
+    for stage, command in (("preview", "pulumi preview"), ("deploy", "pulumi up")):
+        steps = _step_order(stage)
+        check = next(i for i, s in enumerate(steps) if "scripts/check-acr-egress.sh" in s)
+        assert check < next(i for i, s in enumerate(steps) if command in s), stage
+
+
+def test_deploy_removes_superseded_images_after_pulumi_up() -> None:
+    steps = _step_order("deploy")
+    prune = next(i for i, s in enumerate(steps) if "scripts/prune-images.sh" in s)
+    assert prune > next(i for i, s in enumerate(steps) if "pulumi up" in s)

@@ -10,7 +10,7 @@ from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
 CONTAINER = "docker:index/container:Container"
-SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy")
+SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy", "obs-docker-api")
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +18,11 @@ def program():
     return run_program("local")
 
 
-def test_the_six_services_and_the_two_jobs_are_declared(program):
-    assert sorted(program.containers()) == sorted(SERVICES + ("obs-grafana-admin-sync", "obs-postgres-readonly"))
+JOBS = ("obs-grafana-admin-sync", "obs-grafana-provisioning", "obs-postgres-readonly")
+
+
+def test_the_seven_services_and_the_three_jobs_are_declared(program):
+    assert sorted(program.containers()) == sorted(SERVICES + JOBS)
 
 
 def test_only_the_proxy_publishes_a_host_port_and_it_is_9999(program):
@@ -46,9 +49,10 @@ def test_the_admin_sync_job_runs_once_and_is_not_kept_running(program):
     assert (inputs["restart"], inputs["mustRun"]) == ("no", False) and "healthcheck" not in inputs
 
 
-def test_named_volumes_exist_for_the_five_services(program):
+def test_named_volumes_exist_for_the_five_services_and_grafanas_provisioning(program):
     names = sorted(r.inputs["name"] for r in program.of_type("docker:index/volume:Volume"))
-    assert names == sorted(f"obs-{s}-data" for s in ("grafana", "loki", "tempo", "prometheus", "alloy"))
+    assert names == sorted([f"obs-{s}-data" for s in ("grafana", "loki", "tempo", "prometheus", "alloy")]
+                           + ["obs-grafana-provisioning"])
 
 
 def test_containers_join_the_private_network_and_only_platform_facing_ones_the_platform_network(program):
@@ -58,7 +62,7 @@ def test_containers_join_the_private_network_and_only_platform_facing_ones_the_p
     assert {name for name, n in networks.items() if "migration_network" in n} == platform_facing
 
 
-def test_the_platform_network_is_looked_up_not_created(program):
+def test_the_platform_network_is_checked_not_created(program):
     assert [i.args["name"] for i in program.invokes if i.token == "docker:index/getNetwork:getNetwork"] == [
         "migration_network"]
     assert [r.inputs["name"] for r in program.of_type("docker:index/network:Network")] == ["observability"]
@@ -125,7 +129,7 @@ def test_a_failed_one_shot_job_fails_the_deploy_with_its_output(monkeypatch):
 
 
 def test_one_shot_jobs_run_attached_so_their_exit_code_is_known(program):
-    for name in ("obs-grafana-admin-sync", "obs-postgres-readonly"):
+    for name in JOBS:
         inputs = program.containers()[name].inputs
         assert (inputs["attach"], inputs["logs"], inputs["mustRun"]) == (True, True, False), name
 

@@ -78,7 +78,7 @@ def test_an_unknown_stack_lists_the_stacks_there(tmp_path):
 @pytest.mark.parametrize("stack", ("local", "azure-dev"))
 def test_render_ships_six_dashboards_the_alert_rules_the_datasource_and_the_role_script(rendered, stack):
     grafana = rendered(stack) / "files/obs-grafana"
-    assert len(list((grafana / "var/lib/grafana/dashboards/platform").glob("*.json"))) == 6
+    assert len(list((grafana / "etc/grafana/provisioning/dashboard-files/platform").glob("*.json"))) == 6
     assert (grafana / "etc/grafana/provisioning/alerting/rules.yaml").is_file()
     assert (grafana / "etc/grafana/provisioning/datasources/postgres.yaml").is_file()
     assert (rendered(stack) / "files/obs-postgres-readonly/etc/postgres/grafana_readonly.sql").is_file()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from components import constants as c
+
 import json
 import subprocess
 import sys
@@ -79,9 +81,11 @@ def test_listeners_bind_ipv6_and_peers_are_private_railway_names(rendered):
 
 def test_dashboards_live_outside_grafanas_volume_and_the_provider_points_there(rendered):
     grafana = rendered("railway") / "files/obs-grafana"
-    assert list((grafana / "etc/grafana/dashboards/platform").glob("*.json"))
+    dashboards = f"{c.GRAFANA_DASHBOARDS_DIR}/platform"
+    assert list((grafana / dashboards.lstrip("/")).glob("*.json"))
+    assert not (grafana / "var/lib/grafana").exists()  # Grafana's volume would hide them
     provider = next((grafana / "etc/grafana/provisioning/dashboards").glob("*.yaml")).read_text()
-    assert "path: /etc/grafana/dashboards/platform" in provider
+    assert f"path: {dashboards}" in provider
 
 
 def test_no_docker_socket_host_path_or_docker_log_source_on_railway(rendered):

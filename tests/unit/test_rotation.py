@@ -4,6 +4,7 @@ token -- and that a run inside the same window changes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -100,10 +101,34 @@ def test_vault_secrets_expire_at_the_end_of_the_window(program):
     assert expires == {WINDOW.expires_epoch}
 
 
-def test_the_acr_token_password_expires_and_is_keyed_with_the_window(program):
-    token = program.one(TOKEN_PASSWORD).inputs
-    assert token["rotation"] == WINDOW.keeper
-    assert datetime.fromisoformat(token["expiry"]).timestamp() == WINDOW.expires_epoch
+def _token_passwords(program) -> dict[str, dict]:
+    return {r.inputs["password_name"]: r.inputs for r in program.of_type(TOKEN_PASSWORD)}
+
+
+def test_each_acr_token_password_slot_is_made_every_other_window_and_lives_two(program):
+    # Window 299 (odd): password2 is made in it, password1 was made in window 298.
+    slots = _token_passwords(program)
+    for slot, made_in in (("password1", WINDOW.index - 1), ("password2", WINDOW.index)):
+        made = rotation.Window(made_in, 90)
+        assert slots[slot]["rotation"] == made.keeper
+        assert datetime.fromisoformat(slots[slot]["expiry"]).timestamp() == made.expires_epoch + 90 * 86_400
+
+
+def _provider_password(program) -> str:
+    (auth,) = json.loads(program.named("docker-registry").inputs["registryAuth"])
+    return auth["password"]
+
+
+def test_the_docker_provider_logs_in_with_the_password_of_the_previous_window(program):
+    assert _provider_password(program) == f"token-password-{rotation.Window(WINDOW.index - 1, 90).keeper}"
+
+
+def test_a_new_window_remakes_one_slot_and_the_provider_moves_to_the_one_already_made():
+    before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
+    slots = [_token_passwords(p) for p in (before, after)]
+    assert [s for s in slots[0] if slots[0][s]["rotation"] != slots[1][s]["rotation"]] == ["password1"]
+    # What the provider uses in window 300 is the password made in window 299: in the state already.
+    assert _provider_password(after) == f"token-password-{WINDOW.keeper}"
 
 
 def test_a_run_in_the_next_window_gives_every_rotated_password_a_new_keeper():
@@ -122,7 +147,7 @@ def test_a_new_password_reaches_grafana_its_admin_sync_job_and_the_postgres_job(
 
 def test_a_new_window_updates_key_vault_values_and_expiry():
     before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
-    old, new = (_vault_properties(p, "grafana-admin-password") for p in (before, after))
+    old, new = (_vault_properties(p, "azure-dev-grafana-admin-password") for p in (before, after))
     assert old["value"] != new["value"] and new["attributes"]["expires"] - old["attributes"]["expires"] == 90 * 86_400
 
 
@@ -133,7 +158,8 @@ def test_a_run_inside_the_same_window_changes_nothing():
     assert declared[0] == declared[1]
 
 
-def test_a_new_window_replaces_the_acr_token_password():
+def test_a_new_window_replaces_the_acr_token_password(monkeypatch):
+    monkeypatch.setattr(_TokenPasswordProvider, "_created", classmethod(lambda cls, token, slot: None))
     old = {"token_id": "t", "password_name": "password1", "expiry": "2026-12-03T00:00:00+00:00",
            "rotation": "90d-window-230"}
     new = old | {"expiry": "2027-03-03T00:00:00+00:00", "rotation": "90d-window-231"}
@@ -141,7 +167,29 @@ def test_a_new_window_replaces_the_acr_token_password():
     assert diff.changes and set(diff.replaces) == {"expiry", "rotation"} and diff.delete_before_replace is False
 
 
-def test_the_same_window_keeps_the_acr_token_password():
-    props = {"token_id": "t", "password_name": "password1", "expiry": "2026-12-03T00:00:00+00:00", "rotation": "w"}
-    diff = _TokenPasswordProvider().diff("id", props | {"password": "p"}, props)
+CREATED = "2026-09-04T10:00:00+00:00"
+TOKEN_PROPS = {"token_id": "t", "password_name": "password1", "expiry": "2026-12-03T00:00:00+00:00", "rotation": "w"}
+
+
+def _acr_reports(monkeypatch, created: str | None) -> None:
+    """What ACR answers about the token's password1: made at `created`, or no such password."""
+    monkeypatch.setattr(_TokenPasswordProvider, "_created", classmethod(lambda cls, token, slot: created))
+
+
+def test_the_same_window_keeps_the_acr_token_password(monkeypatch):
+    _acr_reports(monkeypatch, CREATED)
+    diff = _TokenPasswordProvider().diff("id", TOKEN_PROPS | {"password": "p", "created": CREATED}, TOKEN_PROPS)
     assert not diff.changes and diff.replaces == []
+
+
+@pytest.mark.parametrize("live", ["2026-10-01T08:00:00+00:00", None], ids=["regenerated", "gone"])
+def test_a_password_regenerated_or_removed_outside_pulumi_is_replaced(monkeypatch, live):
+    _acr_reports(monkeypatch, live)
+    diff = _TokenPasswordProvider().diff("id", TOKEN_PROPS | {"password": "p", "created": CREATED}, TOKEN_PROPS)
+    assert diff.changes and diff.replaces == ["password"]
+
+
+def test_refresh_records_when_acr_says_the_password_was_made(monkeypatch):
+    _acr_reports(monkeypatch, "2026-10-01T08:00:00+00:00")
+    result = _TokenPasswordProvider().read("id", TOKEN_PROPS | {"password": "p", "created": CREATED})
+    assert result.outs["created"] == "2026-10-01T08:00:00+00:00" and result.outs["password"] == "p"

@@ -9,7 +9,7 @@ import pytest
 from components import constants as c
 from components.model import Ref
 from components.services import stack_specs
-from components.settings import from_stack_file, parse
+from components.settings import SettingsError, from_stack_file, parse
 
 LONG_RUNNING = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY, c.PROXY)
 
@@ -73,15 +73,24 @@ def test_services_run_as_their_image_non_root_user(specs, service, user):
     assert specs[service].user == user
 
 
-def test_alloy_runs_non_root_with_the_docker_socket_group_when_known(local):
-    settings = replace(local, docker=replace(local.docker, docker_socket_gid=998))
-    alloy = {s.service: s for s in stack_specs(settings)}[c.ALLOY]
-    assert (alloy.user, alloy.group_add) == ("473:473", ("998",))
+@pytest.mark.parametrize("stack", ["local", "azure-dev"])
+def test_alloy_runs_non_root_without_the_docker_socket_on_every_stack(stack):
+    alloy = {s.service: s for s in stack_specs(from_stack_file(stack))}[c.ALLOY]
+    assert (alloy.user, alloy.group_add, alloy.privileged) == ("473:473", (), False)
+    assert "/var/run/docker.sock" not in {v.source for v in alloy.volumes}
+    assert alloy.env["DOCKER_API_URL"] == "tcp://docker-api:2375" and "docker-api" in alloy.depends_on
 
 
-def test_alloy_reads_the_docker_socket_read_only(specs):
-    socket = [v for v in specs[c.ALLOY].volumes if v.container_path == "/var/run/docker.sock"]
-    assert len(socket) == 1 and socket[0].read_only and socket[0].bind
+@pytest.mark.parametrize("stack", ["local", "azure-dev", "railway"])
+def test_only_the_read_only_docker_api_mounts_the_docker_socket_read_only(stack):
+    mounting = {s.service: v for s in stack_specs(from_stack_file(stack)) for v in s.volumes
+                if v.source == "/var/run/docker.sock"}
+    assert list(mounting) == ["docker-api"] and mounting["docker-api"].read_only and mounting["docker-api"].bind
+
+
+def test_a_docker_socket_gid_is_refused_now_that_alloy_needs_none():
+    with pytest.raises(SettingsError, match="observability:dockerSocketGid = 998: no longer used"):
+        parse("x", {"dockerSocketGid": 998})
 
 
 @pytest.mark.parametrize("service,expected", [(c.LOKI, ("LOKI_RETENTION_PERIOD", "168h")),
@@ -122,7 +131,7 @@ def test_no_env_value_is_a_secret_even_with_every_option_on():
                            "exportRedis": True, "redisPassword": "r" * 24},
                      {"postgresAdminPassword", "redisPassword"})
     specs = stack_specs(settings)
-    assert len(specs) == 8
+    assert len(specs) == 9
     assert [s.name for s in specs if any(isinstance(v, Ref) for v in s.env.values())] == []
 
 

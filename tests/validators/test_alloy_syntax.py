@@ -19,7 +19,7 @@ def test_every_alloy_file_in_the_repository_parses_with_alloys_parser():
 
 
 def test_every_alloy_file_of_each_rendered_stack_parses_with_alloys_parser(rendered):
-    for stack in ("local", "azure-dev"):
+    for stack in ("local", "azure-dev", "aks-dev"):
         files = sorted((rendered(stack) / "files").rglob("*.alloy"))
         assert files, f"{stack} renders no Alloy file"
         result = subprocess.run([require_tool("alloycheck"), *map(str, files)], capture_output=True, text=True,

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.validators.grafana_bin import tempo_data_under
 from tests.validators.tools import free_port, require_tool
 
 IPV6_LOOPBACK = "[::1]"
@@ -40,13 +42,6 @@ def _wait_ready(process: subprocess.Popen, url: str, log: Path, seconds: float =
     pytest.fail(f"{url} not ready after {seconds} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def binaries(tmp_path_factory) -> Path:
-    unpack = require_tool("grafana-bin")
-    out = subprocess.run([unpack, str(tmp_path_factory.mktemp("grafana-bin"))], capture_output=True, text=True,
-                         check=True)
-    return Path(out.stdout.strip())
-
 
 def _start(binary: Path, args: list[str], env: dict[str, str], workdir: Path) -> Iterator[subprocess.Popen]:
     log = workdir / "server.log"
@@ -65,7 +60,7 @@ def _start(binary: Path, args: list[str], env: dict[str, str], workdir: Path) ->
 
 
 @pytest.fixture(scope="module")
-def tempo(binaries, rendered, tmp_path_factory) -> Iterator[dict[str, int]]:
+def tempo(rendered, tmp_path_factory) -> Iterator[dict[str, int]]:
     workdir = tmp_path_factory.mktemp("tempo")
     text = (rendered("railway") / "files/obs-tempo/etc/tempo/tempo.yaml").read_text()
     assert '"[::]:4317"' in text and '"[::]:4318"' in text
@@ -73,13 +68,12 @@ def tempo(binaries, rendered, tmp_path_factory) -> Iterator[dict[str, int]]:
     text = (text.replace("http_listen_port: 3200", f"http_listen_port: {ports['http']}")
                 .replace("grpc_listen_port: 9095", f"grpc_listen_port: {ports['grpc']}")
                 .replace('"[::]:4317"', f'"[::]:{ports["otlp_grpc"]}"')
-                .replace('"[::]:4318"', f'"[::]:{ports["otlp_http"]}"')
-                .replace("/var/tempo", str(workdir / "data")))
+                .replace('"[::]:4318"', f'"[::]:{ports["otlp_http"]}"'))
     config = workdir / "tempo.yaml"
-    config.write_text(text)
+    config.write_text(yaml.safe_dump(tempo_data_under(yaml.safe_load(text), workdir / "data")))
     env = {"TEMPO_RETENTION_PERIOD": "24h", "PROMETHEUS_REMOTE_WRITE_URL": f"http://127.0.0.1:{free_port()}/w"}
-    for process in _start(binaries / "tempo", ["-target=all", f"-config.file={config}", "-config.expand-env=true",
-                                                f"-memberlist.bind-port={free_port()}"], env, workdir):
+    args = ["-target=all", f"-config.file={config}", "-config.expand-env=true", f"-memberlist.bind-port={free_port()}"]
+    for process in _start(Path(require_tool("tempo")), args, env, workdir):
         _wait_ready(process, f"http://{IPV6_LOOPBACK}:{ports['http']}/ready", workdir / "server.log")
         yield ports
 

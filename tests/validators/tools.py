@@ -28,7 +28,9 @@ OVERRIDES = {
     "node": "NODE",
     "checkov": "CHECKOV",
     "alloycheck": "ALLOYCHECK",
-    "grafana-bin": "GRAFANA_BIN",
+    "loki": "LOKI",
+    "tempo": "TEMPO",
+    "busybox": "BUSYBOX",
 }
 
 # Where scripts/install-validators.sh puts the tools it keeps out of the system, relative to the repo.
@@ -36,13 +38,14 @@ REPO_TOOLS = {
     "promtool": ".tools/prometheus/usr/bin/promtool",
     "prometheus": ".tools/prometheus/usr/bin/prometheus",
     "checkov": ".tools/checkov-venv/bin/checkov",
+    # Unpacked from ../shared/tools/grafana-bin (the real servers, built from upstream tags).
+    "loki": ".tools/grafana-bin/loki",
+    "tempo": ".tools/grafana-bin/tempo",
 }
 
-# What ../shared/tools provides beside the repository (read-only): Alloy's parser, and the directory with
-# the real Loki and Tempo binaries (xz-compressed; tests/validators/grafana_bin.py unpacks them).
+# What ../shared/tools provides beside the repository (read-only): Alloy's own parser.
 SHARED_TOOLS = {
     "alloycheck": "../shared/tools/alloy-syntax/alloycheck",
-    "grafana-bin": "../shared/tools/grafana-bin/unpack",
 }
 
 # The grammar packages tests/validators/grammar/parse.mjs imports.
@@ -117,3 +120,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def busybox_bin(directory: Path, applets: tuple[str, ...]) -> str:
+    """`directory` filled with busybox applets, as on an alpine image's PATH; returns it as a PATH."""
+    busybox = require_tool("busybox")
+    for applet in applets:
+        (directory / applet).symlink_to(busybox)
+    return str(directory)

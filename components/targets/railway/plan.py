@@ -48,8 +48,8 @@ def plan(spec: ContainerSpec, base_image: str) -> ServicePlan:
     _check(spec)
     volume = spec.data_volumes[0] if spec.data_volumes else None
     variables: dict[str, Content] = dict(spec.env)
-    if spec.http_port:
-        variables["PORT"] = str(spec.http_port)  # where Railway's health check and domain connect
+    if spec.http_check:
+        variables["PORT"] = str(spec.http_check.port)  # where Railway's health check and domain connect
     if volume:
         # Railway mounts volumes owned by root: images with a non-root USER could not write to them.
         variables["RAILWAY_RUN_UID"] = "0"
@@ -100,8 +100,8 @@ def manifest(settings, specs: tuple[ContainerSpec, ...]) -> dict:
             "variables": {k: v.placeholder if isinstance(v, Ref) else v for k, v in service.variables.items()},
             "volume": {"name": service.volume.source, "mount_path": service.volume.container_path}
             if service.volume else None,
-            "domain": spec.public,
-            "healthcheck_path": spec.health_path,
+            "domain": spec.browser_entry,
+            "healthcheck_path": spec.http_check.path if spec.http_check else None,
             "restart_policy": service.restart_policy,
             "memory_gb": service.memory_gb,
             "region": railway.region or "(Railway's default)",

@@ -53,7 +53,8 @@ class RailwayService(pulumi.ComponentResource):
         settings = {
             "service_id": self.service.id, "environment_id": environment_id,
             "image": self.image.repo_digest, "start_command": None,  # the image's own ENTRYPOINT/CMD
-            "healthcheck_path": spec.health_path, "healthcheck_timeout": HEALTHCHECK_TIMEOUT_SECONDS,
+            "healthcheck_path": spec.http_check.path if spec.http_check else None,
+            "healthcheck_timeout": HEALTHCHECK_TIMEOUT_SECONDS,
             "restart_policy": service_plan.restart_policy, "region": railway.region or None,
             "memory_gb": service_plan.memory_gb, "registry_username": railway.registry_username or None,
             "registry_password": password if railway.registry_username else None,
@@ -63,8 +64,8 @@ class RailwayService(pulumi.ComponentResource):
                                            pulumi.ResourceOptions(parent=self, depends_on=waits))
         self.ready: list[pulumi.Resource] = [self.instance, *waits]
         self.domain = None
-        if spec.public:
-            self.domain = rw.ServiceDomain(f"{name}-domain", {**ids, "target_port": spec.http_port}, child)
+        if spec.browser_entry and spec.http_check:
+            self.domain = rw.ServiceDomain(f"{name}-domain", {**ids, "target_port": spec.http_check.port}, child)
             self.ready.append(self.domain)
         # Everything the running service depends on: a change to any of it means a new deployment.
         revision: pulumi.Output[str] = pulumi.Output.all(self.image.repo_digest, self.variables.variables,

@@ -1,0 +1,151 @@
+"""Settings of the Kubernetes target (aks-dev): cluster, storage, the Grafana entry, the object store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from components import constants as c
+from components.settings.checks import check_allowlist
+from components.settings.reader import Reader
+from components.settings.types import Secret
+
+ENVIRONMENTS = ("aks-dev",)  # the environments that deploy to a Kubernetes cluster
+# The keys only a Kubernetes stack reads (set on another stack they are refused, not ignored).
+KEYS = ("kubeNamespace", "kubeconfig", "kubeContext", "storageClassName", "grafanaVolumeGb", "lokiVolumeGb",
+        "tempoVolumeGb", "prometheusVolumeGb", "grafanaEntryKind", "ingressClassName", "ingressControllerNamespace",
+        "gatewayName", "gatewayNamespace", "kubeTlsSecretName", "certManagerIssuer", "certManagerIssuerKind",
+        "otlpClientNamespaces", "objectStore", "azureStorageAccount", "lokiBlobContainer", "tempoBlobContainer",
+        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey")
+ENTRY_KINDS = ("ingress", "httproute")
+ISSUER_KINDS = ("ClusterIssuer", "Issuer")
+OBJECT_STORES = ("filesystem", "azure-blob")
+BLOB_AUTHS = ("workload-identity", "account-key")
+VOLUME_SERVICES = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS)
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+
+
+@dataclass(frozen=True)
+class ObjectStore:
+    kind: str  # filesystem (the PVC) | azure-blob
+    account: str
+    containers: Mapping[str, str]  # service → blob container
+    auth: str  # workload-identity | account-key
+    client_id: str  # the workload identity's client id
+    account_key: Secret | None
+
+    @property
+    def is_blob(self) -> bool:
+        return self.kind == "azure-blob"
+
+
+@dataclass(frozen=True)
+class Kubernetes:
+    namespace: str
+    kubeconfig: str  # empty: KUBECONFIG or ~/.kube/config
+    context: str  # empty: the kubeconfig's current context
+    storage_class: str
+    volume_gb: Mapping[str, int]
+    entry_kind: str  # ingress | httproute
+    ingress_class: str
+    ingress_controller_namespace: str
+    gateway_name: str
+    gateway_namespace: str
+    tls_secret_name: str
+    cert_manager_issuer: str
+    cert_manager_issuer_kind: str
+    allowed_source_cidrs: tuple[str, ...]
+    allow_any_source: bool
+    otlp_client_namespaces: tuple[str, ...]  # empty: every namespace
+    object_store: ObjectStore
+
+    @property
+    def tls_secret(self) -> str:
+        """The Secret the entry serves TLS from: the existing one, or the one cert-manager fills."""
+        return self.tls_secret_name or "grafana-tls"
+
+
+def parse_kubernetes(r: Reader) -> Kubernetes:
+    """Every Kubernetes setting, with its problems recorded on `r`."""
+    kube = Kubernetes(
+        namespace=r.string("kubeNamespace"), kubeconfig=r.string("kubeconfig"), context=r.string("kubeContext"),
+        storage_class=r.string("storageClassName"),
+        volume_gb=MappingProxyType({s: r.integer(f"{s}VolumeGb", 1, 16384) for s in VOLUME_SERVICES}),
+        entry_kind=r.string("grafanaEntryKind", ENTRY_KINDS), ingress_class=r.string("ingressClassName"),
+        ingress_controller_namespace=r.string("ingressControllerNamespace"),
+        gateway_name=r.string("gatewayName"), gateway_namespace=r.string("gatewayNamespace"),
+        tls_secret_name=r.string("kubeTlsSecretName"), cert_manager_issuer=r.string("certManagerIssuer"),
+        cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
+        allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
+        otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r))
+    for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
+                                                           kube.ingress_controller_namespace),
+                       *(("otlpClientNamespaces", n) for n in kube.otlp_client_namespaces)):
+        if not DNS_LABEL.fullmatch(value):
+            r.problem(key, value, "must be a namespace name (lowercase letters, digits and '-', at most 63)")
+    if "\n" in kube.kubeconfig or "apiVersion" in kube.kubeconfig:
+        r.problem("kubeconfig", "<kubeconfig contents>", "must be the path of a kubeconfig file, not its contents "
+                  "(they carry credentials: keep them out of the stack file)")
+    for key, value in (("storageClassName", kube.storage_class), ("ingressClassName", kube.ingress_class)):
+        if not DNS_SUBDOMAIN.fullmatch(value):
+            r.problem(key, value, "must be a Kubernetes object name such as managed-csi")
+    if kube.entry_kind == "ingress" and bool(kube.tls_secret_name) == bool(kube.cert_manager_issuer):
+        r.problem("kubeTlsSecretName/certManagerIssuer", [kube.tls_secret_name, kube.cert_manager_issuer],
+                  "set exactly one: an existing TLS Secret in the namespace, or a cert-manager issuer")
+    if kube.tls_secret_name and not DNS_SUBDOMAIN.fullmatch(kube.tls_secret_name):
+        r.problem("kubeTlsSecretName", kube.tls_secret_name, "must be a Secret name")
+    if kube.entry_kind == "httproute" and not (kube.gateway_name and kube.gateway_namespace):
+        r.problem("gatewayName/gatewayNamespace", [kube.gateway_name, kube.gateway_namespace],
+                  "required when grafanaEntryKind is httproute (the existing Gateway the route attaches to)")
+    check_allowlist(r, kube.allowed_source_cidrs, kube.allow_any_source, "Grafana's ingress")
+    return kube
+
+
+def _object_store(r: Reader) -> ObjectStore:
+    store = ObjectStore(r.string("objectStore", OBJECT_STORES), r.string("azureStorageAccount"),
+                        MappingProxyType({c.LOKI: r.string("lokiBlobContainer"),
+                                          c.TEMPO: r.string("tempoBlobContainer")}),
+                        r.string("azureBlobAuth", BLOB_AUTHS), r.string("workloadIdentityClientId"),
+                        r.secret("azureStorageAccountKey"))
+    if not store.is_blob:
+        return store
+    if not re.fullmatch(r"[a-z0-9]{3,24}", store.account):
+        r.problem("azureStorageAccount", store.account, "must be 3-24 lowercase letters or digits "
+                  "(a storage account name) when objectStore is azure-blob")
+    for service, container in store.containers.items():
+        if not re.fullmatch(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", container):
+            r.problem(f"{service}BlobContainer", container, "must be a blob container name (3-63 lowercase "
+                      "letters, digits and single hyphens)")
+    if store.auth == "workload-identity" and not re.fullmatch(r"[0-9a-fA-F-]{36}", store.client_id):
+        r.problem("workloadIdentityClientId", store.client_id, "must be the managed identity's client id (a "
+                  "GUID) when azureBlobAuth is workload-identity")
+    return store
+
+
+def check_deploy_secrets(r: Reader, kube: Kubernetes) -> None:
+    store = kube.object_store
+    if store.is_blob and store.auth == "account-key" and store.account_key is None:
+        r.problem("azureStorageAccountKey", "", "required when azureBlobAuth is account-key: "
+                  "pulumi config set --secret azureStorageAccountKey")
+
+
+HTTPS = 443
+
+
+def check_cross_field(r: Reader, grafana, postgres, exporters) -> None:
+    """What the cluster target cannot do (yet), refused before any resource is declared."""
+    if grafana.port != HTTPS:
+        r.problem("grafanaPort", grafana.port, f"must be {HTTPS} on a Kubernetes stack: the ingress serves Grafana "
+                  "on HTTPS's port, and Grafana's root_url must say so")
+    if exporters.host or exporters.containers:
+        r.problem("exportHostMetrics/exportContainerMetrics", True, "need host mounts, which Pod Security "
+                  "'restricted' forbids; leave them off on a Kubernetes stack")
+    if exporters.redis:
+        r.problem("exportRedis", True, "not on a Kubernetes stack yet (Alloy's NetworkPolicy has no egress to "
+                  "the platform's Redis); leave it off")
+    if postgres.enabled:
+        r.problem("postgresEnabled", True, "the read-only role job is Docker-host only for now; leave it off "
+                  "on a Kubernetes stack (or create the role with config/postgres/grafana_readonly.sql)")

@@ -1,0 +1,181 @@
+"""What a schema cannot see, checked on the objects the aks-dev program declares (from the mocks): labels
+that select, names the API accepts, quantities, references that resolve, and network flows that match."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+DNS_SUBDOMAIN = re.compile(r"(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+PORT_NAME = re.compile(r"(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*")  # IANA_SVC_NAME
+QUANTITY = re.compile(r"\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?")
+WORKLOADS = ("StatefulSet", "Deployment")
+# The flows the stack needs (ADR-031's wiring): (from, to, port). Nothing else may be allowed.
+NEEDED_FLOWS = {
+    ("grafana", "loki", 3100), ("grafana", "tempo", 3200), ("grafana", "prometheus", 9090),
+    ("alloy", "loki", 3100), ("alloy", "prometheus", 9090), ("alloy", "tempo", 4317),
+    ("alloy", "grafana", 3000), ("alloy", "tempo", 3200),  # Alloy's self-scrape copy of the stack
+    ("prometheus", "grafana", 3000), ("prometheus", "loki", 3100), ("prometheus", "tempo", 3200),
+    ("prometheus", "alloy", 12345), ("tempo", "prometheus", 9090),
+}
+
+
+@pytest.fixture(scope="module")
+def objects(aks_named_objects) -> list[dict]:
+    return aks_named_objects
+
+
+def of(objects: list[dict], *kinds: str) -> list[dict]:
+    return [o for o in objects if o["kind"] in kinds]
+
+
+def pods(objects: list[dict]) -> dict[str, dict]:
+    """Workload name → pod template."""
+    return {o["metadata"]["name"]: o["spec"]["template"] for o in of(objects, *WORKLOADS)}
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def selected_pods(objects: list[dict], selector: dict[str, str]) -> list[str]:
+    return [name for name, pod in pods(objects).items() if selects(selector, pod["metadata"]["labels"])]
+
+
+def test_every_workload_selector_matches_its_own_pod_template(objects):
+    for workload in of(objects, *WORKLOADS):
+        assert selects(workload["spec"]["selector"]["matchLabels"], workload["spec"]["template"]["metadata"]["labels"])
+
+
+def test_every_service_and_disruption_budget_selects_exactly_one_pod(objects):
+    for obj in of(objects, "Service"):
+        assert len(selected_pods(objects, obj["spec"]["selector"])) == 1, obj["metadata"]["name"]
+    for obj in of(objects, "PodDisruptionBudget"):
+        assert len(selected_pods(objects, obj["spec"]["selector"]["matchLabels"])) == 1, obj["metadata"]["name"]
+        assert obj["spec"]["maxUnavailable"] == 1  # never 0 with one replica: drains would fail
+
+
+def test_every_service_port_targets_a_named_container_port_of_its_pod(objects):
+    templates = pods(objects)
+    for service in of(objects, "Service"):
+        [pod] = selected_pods(objects, service["spec"]["selector"])
+        names = {p["name"] for c in templates[pod]["spec"]["containers"] for p in c["ports"]}
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= names
+
+
+def test_names_are_dns_1123_and_port_names_fit_in_15_characters(objects):
+    for obj in objects:
+        name = obj["metadata"]["name"]
+        pattern = DNS_LABEL if obj["kind"] in ("Namespace", "Service") else DNS_SUBDOMAIN
+        assert pattern.fullmatch(name), f"{obj['kind']}/{name}"
+    for pod in pods(objects).values():
+        assert all(DNS_LABEL.fullmatch(v["name"]) for v in pod["spec"]["volumes"])
+        for container in pod["spec"]["containers"] + pod["spec"].get("initContainers", []):
+            assert DNS_LABEL.fullmatch(container["name"])
+            assert all(PORT_NAME.fullmatch(p["name"]) for p in container.get("ports", [])), container["name"]
+    for service in of(objects, "Service"):
+        assert all(PORT_NAME.fullmatch(p["name"]) for p in service["spec"]["ports"])
+
+
+def test_resources_and_claims_are_valid_quantities_with_memory_limits(objects):
+    for workload in of(objects, *WORKLOADS):
+        template = workload["spec"]["template"]["spec"]
+        for container in template["containers"] + template.get("initContainers", []):
+            resources = container["resources"]
+            assert resources["limits"]["memory"] == resources["requests"]["memory"]
+            quantities = [*resources["requests"].values(), *resources["limits"].values()]
+            assert all(QUANTITY.fullmatch(q) for q in quantities), quantities
+        for claim in workload["spec"].get("volumeClaimTemplates", []):
+            assert QUANTITY.fullmatch(claim["spec"]["resources"]["requests"]["storage"])
+
+
+def test_every_mounted_configmap_and_secret_exists_with_the_keys_mounted(objects):
+    data = {o["metadata"]["name"]: o.get("data") or o.get("stringData") for o in of(objects, "ConfigMap", "Secret")}
+    for name, pod in pods(objects).items():
+        spec = pod["spec"]
+        claims = {c["metadata"]["name"] for o in of(objects, "StatefulSet") if o["metadata"]["name"] == name
+                  for c in o["spec"]["volumeClaimTemplates"]}
+        volumes = {v["name"] for v in spec["volumes"]} | claims
+        for container in spec["containers"] + spec.get("initContainers", []):
+            assert {m["name"] for m in container["volumeMounts"]} <= volumes
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["key"] in data[ref["name"]]
+        for volume in spec["volumes"]:
+            source = volume.get("configMap") or volume.get("secret")
+            if source:
+                source_name = source.get("name") or source.get("secretName")
+                assert {i["key"] for i in source["items"]} <= set(data[source_name]), source_name
+
+
+def test_probes_ask_ports_the_container_serves(objects):
+    for pod in pods(objects).values():
+        for container in pod["spec"]["containers"]:
+            ports = {p["containerPort"] for p in container["ports"]}
+            probes = [container[k] for k in ("startupProbe", "readinessProbe", "livenessProbe") if k in container]
+            assert {"startupProbe", "readinessProbe"} <= set(container)
+            assert all(p["httpGet"]["port"] in ports for p in probes)
+
+
+def test_every_network_policy_selects_pods_and_every_pod_peer_selects_one(objects):
+    for policy in of(objects, "NetworkPolicy"):
+        selector = policy["spec"]["podSelector"].get("matchLabels", {})
+        assert selector == {} or selected_pods(objects, selector), policy["metadata"]["name"]
+        rules = policy["spec"].get("ingress", []) + policy["spec"].get("egress", [])
+        for peer in (p for rule in rules for p in rule.get("from", []) + rule.get("to", [])):
+            if "namespaceSelector" in peer:
+                expressions = peer["namespaceSelector"].get("matchExpressions", [])
+                assert all(e["values"] for e in expressions)
+            else:
+                assert selected_pods(objects, peer["podSelector"]["matchLabels"]), peer
+
+
+def allowed(objects: list[dict], direction: str) -> set[tuple[str, str, int]]:
+    """(from, to, port) between the stack's pods, as the policies of one side allow it."""
+    flows = set()
+    for policy in of(objects, "NetworkPolicy"):
+        [me] = selected_pods(objects, policy["spec"]["podSelector"].get("matchLabels", {})) or [None]
+        for rule in policy["spec"].get(direction, []):
+            for peer in rule.get("from" if direction == "ingress" else "to", []):
+                if "namespaceSelector" in peer:
+                    continue
+                for other in selected_pods(objects, peer["podSelector"]["matchLabels"]):
+                    for port in rule["ports"]:
+                        flows.add((other, me, int(port["port"])) if direction == "ingress"
+                                  else (me, other, int(port["port"])))
+    return flows
+
+
+def test_exactly_the_needed_flows_are_allowed_and_both_sides_agree(objects):
+    assert allowed(objects, "egress") == NEEDED_FLOWS
+    assert allowed(objects, "ingress") == NEEDED_FLOWS
+
+
+def test_default_deny_covers_every_pod_in_both_directions(objects):
+    [deny] = [p for p in of(objects, "NetworkPolicy") if p["spec"]["podSelector"] == {}]
+    assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in deny["spec"]
+
+
+def test_only_the_ingress_controller_reaches_grafana_and_only_app_namespaces_reach_otlp(objects):
+    policies = {p["metadata"]["name"]: p for p in of(objects, "NetworkPolicy")}
+    outside = {name: [(rule["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"],
+                       sorted(int(p["port"]) for p in rule["ports"]))
+                      for rule in policy["spec"].get("ingress", []) if "namespaceSelector" in rule["from"][0]]
+               for name, policy in policies.items()}
+    assert {k: v for k, v in outside.items() if v} == {
+        "grafana": [(["app-routing-system"], [3000])], "alloy": [(["migration-platform"], [4317, 4318])]}
+
+
+def test_each_configmap_and_secret_is_mounted_by_exactly_one_workload(objects):
+    """A replaced (auto-named) ConfigMap or Secret therefore rolls exactly the pod that uses it."""
+    users: dict[str, set[str]] = {}
+    for name, pod in pods(objects).items():
+        for volume in pod["spec"]["volumes"]:
+            source = volume.get("configMap", {}).get("name") or volume.get("secret", {}).get("secretName")
+            if source:
+                users.setdefault(source, set()).add(name)
+    assert users and all(len(workloads) == 1 for workloads in users.values()), users
+    assert set(users) == {o["metadata"]["name"] for o in of(objects, "ConfigMap", "Secret")}
