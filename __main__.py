@@ -1,5 +1,5 @@
 """ADR-031's Tier B observability stack — Grafana, Loki, Tempo, Prometheus, Alloy — behind an nginx TLS
-proxy on port 9999 on a Docker host, or behind an Ingress on a Kubernetes cluster (aks-dev):
+proxy on port 9999 on a Docker host, behind an Ingress on a Kubernetes cluster (aks-dev), or on Railway:
 settings → secrets → target → outputs. See README.md."""
 
 import pulumi
@@ -8,16 +8,25 @@ from components.model import DOCKER, KUBERNETES
 from components.program import docker_provider, kubernetes_provider, load_settings, pull_provider
 from components.rotation import current_window
 from components.services import stack_specs
+from components.services.railway import railway_specs
 from components.targets.azure import AzureEdge
 from components.targets.docker_host import DockerStack, DockerStackArgs
 from components.targets.kubernetes.stack import KubernetesStack, KubernetesStackArgs
+from components.targets.railway import RailwayStack, RailwayStackArgs
 from components.targets.secrets import StackSecrets
 
 settings = load_settings()
 window = current_window(settings.rotation_days)
 secrets = StackSecrets("secrets", settings, window)
+grafana_url: pulumi.Input[str] | None = settings.grafana.root_url
 
-if settings.kubernetes:
+if settings.railway:
+    # Railway: the services through its API (self-hosted, or Alloy alone for Grafana Cloud).
+    railway = RailwayStack("observability", RailwayStackArgs(settings, railway_specs(settings), secrets.values))
+    grafana_url = railway.grafana_url
+    pulumi.export("railwayServices", railway.service_names)
+    pulumi.export("imageDigests", railway.image_digests)
+elif settings.kubernetes:
     # aks-dev: the same specs as objects in one namespace; Grafana behind the cluster's Ingress.
     cluster = KubernetesStack(
         "observability",
@@ -41,6 +50,7 @@ else:
     if azure:
         azure.export()
 
-pulumi.export("grafanaUrl", settings.grafana.root_url)
-pulumi.export("grafanaAdminUser", settings.grafana.admin_user)
-pulumi.export("grafanaAdminPassword", secrets.values["grafana_admin_password"])
+if grafana_url:  # none in Railway's grafana-cloud mode: Alloy alone
+    pulumi.export("grafanaUrl", grafana_url)
+    pulumi.export("grafanaAdminUser", settings.grafana.admin_user)
+    pulumi.export("grafanaAdminPassword", secrets.values["grafana_admin_password"])

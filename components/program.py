@@ -16,10 +16,6 @@ def load_settings() -> Settings:
         settings = settings_module.from_pulumi()
     except SettingsError as error:
         raise pulumi.RunError(str(error)) from None
-    if settings.environment == "railway":
-        # Railway has no Docker daemon to target; its own deployment target is a separate piece of work.
-        raise pulumi.RunError("The railway stack is validated and rendered (python -m components.render "
-                              "--stack railway), but this program cannot deploy to Railway yet.")
     return settings
 
 

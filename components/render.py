@@ -19,7 +19,9 @@ from pathlib import Path
 from components import render_kubernetes
 from components.model import DOCKER, KUBERNETES, ContainerSpec, Content, Ref
 from components.services import stack_specs
+from components.services.railway import railway_specs
 from components.settings import ROOT, Settings, SettingsError, from_stack_file
+from components.targets.railway import plan as railway_plan
 
 
 def _text(content: Content) -> str:
@@ -51,7 +53,7 @@ def container_entry(spec: ContainerSpec, settings: Settings) -> dict:
 
 def render(settings: Settings, out: Path) -> dict:
     on = KUBERNETES if settings.kubernetes else DOCKER
-    specs = stack_specs(settings, on)
+    specs = railway_specs(settings) if settings.railway else stack_specs(settings, on)
     files_root = out / "files"
     if files_root.exists():
         shutil.rmtree(files_root)  # a re-render never leaves files the stack no longer ships
@@ -60,8 +62,11 @@ def render(settings: Settings, out: Path) -> dict:
             target = files_root / spec.name / file.path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_text(file.content))
-    manifest = {"stack": settings.stack, "environment": settings.environment,
-                "containers": [container_entry(spec, settings) for spec in specs]}
+    manifest: dict = {"stack": settings.stack, "environment": settings.environment}
+    if settings.railway:  # Railway services, variables, volumes, domain (no containers of ours)
+        manifest["railway"] = railway_plan.manifest(settings, specs)
+    else:
+        manifest["containers"] = [container_entry(spec, settings) for spec in specs]
     if on == KUBERNETES:  # plus every object the cluster gets (<out>/kubernetes/)
         manifest["kubernetes"] = render_kubernetes.write(settings, specs, out)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -81,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     manifest = render(settings, args.out)
+    if "railway" in manifest:
+        railway = manifest["railway"]
+        public = ", ".join(s["name"] for s in railway["services"] if s["domain"]) or "none"
+        print(f"Rendered {len(railway['services'])} Railway services ({railway['mode']}) for stack '{args.stack}' "
+              f"into {args.out} (public domain: {public})")
+        return 0
     published = [f"{c['name']}:{p['external']}" for c in manifest["containers"] for p in c["ports"]]
     print(f"Rendered {len(manifest['containers'])} containers for stack '{args.stack}' into {args.out} "
           f"(published ports: {', '.join(published) or 'none'})")

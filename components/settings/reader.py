@@ -130,6 +130,8 @@ def shown_value(value: Any) -> str:
 
 
 def _as_engine_text(value: Any) -> str:
+    if isinstance(value, Secret):  # a secure value is set (its text, when known, never equals a default)
+        return value.reveal() if value.known else "[secret]"
     return value if isinstance(value, str) else json.dumps(value)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from components.images import Image
 
 if TYPE_CHECKING:
+    from components.settings.railway import Railway
     from components.settings.kubernetes import Kubernetes
     from components.settings.smtp import Smtp
 
@@ -152,6 +153,7 @@ class Settings:
     railway_mode: str
     rotation_days: int
     frontend_url: str
+    railway: Railway | None = None  # environment railway only (components/settings/railway.py)
     kubernetes: Kubernetes | None = None  # set when the stack deploys to a Kubernetes cluster (aks-dev)
     smtp: Smtp | None = None  # components/settings/smtp.py; None only in code that builds Settings by hand
 

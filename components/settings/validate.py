@@ -21,6 +21,7 @@ from components.images import Image
 from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
 from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
+from components.settings.railway import RAILWAY_KEYS, parse_railway
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
 from components.settings.smtp import read_smtp
 from components.settings.suggest import close_match
@@ -43,6 +44,7 @@ ONLY_IN = {
     **dict.fromkeys(kube_settings.KEYS, kube_settings.ENVIRONMENTS),
     "railwayMode": ("railway",),
 }
+ONLY_IN.update(dict.fromkeys(RAILWAY_KEYS, ("railway",)))
 # Days each store keeps data: within what Loki/Tempo/Prometheus accept (Go durations overflow past ~106,000
 # days), capped at a sane 10 years.
 MAX_RETENTION_DAYS = 3650
@@ -108,6 +110,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   "e.g. myacr.azurecr.io")
     railway_mode = r.string("railwayMode", RAILWAY_MODES)
     azure = _azure(r) if environment == "azure-dev" else None
+    railway = parse_railway(r, railway_mode, deploying) if environment == "railway" else None
     kube = kube_settings.parse_kubernetes(r) if environment in kube_settings.ENVIRONMENTS else None
     rotation_days = r.integer("rotationWindowDays", 1, 3650)
     frontend_url = r.string("frontendUrl") or f"https://{grafana.domain}"
@@ -130,8 +133,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
-                    railway_mode, rotation_days, frontend_url, kubernetes=kube,
-                    smtp=smtp)
+                    railway_mode, rotation_days, frontend_url, railway=railway, kubernetes=kube, smtp=smtp)
 
 
 def _image(r: Reader, service: str) -> Image:

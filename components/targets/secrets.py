@@ -52,8 +52,9 @@ class StackSecrets(pulumi.ComponentResource):
         kube = settings.kubernetes
         if kube and kube.object_store.account_key:
             self.values["azure_storage_key"] = _secret(kube.object_store.account_key)
-        if not kube:  # a cluster's ingress serves TLS from its own Secret
+        if not kube and settings.railway is None:  # the ingress, or Railway's edge, terminates TLS
             self.values.update(self._tls(name, settings, child))
+        self.values.update(_railway(settings))
         self.register_outputs({"names": sorted(self.values)})
 
     @staticmethod
@@ -72,6 +73,16 @@ class StackSecrets(pulumi.ComponentResource):
             validity_period_hours=24 * 365, early_renewal_hours=24 * 30,
             allowed_uses=["digital_signature", "key_encipherment", "server_auth"], opts=child)
         return {"tls_certificate": cert.cert_pem, "tls_private_key": pulumi.Output.secret(key.private_key_pem)}
+
+
+def _railway(settings: Settings) -> dict[str, pulumi.Output[str]]:
+    """Railway's secret settings that reach services as variables (the API token never does)."""
+    railway = settings.railway
+    if railway is None:
+        return {}
+    given = {"grafana_github_client_secret": railway.oauth.client_secret, "grafana_cloud_token": railway.cloud.token,
+             "railway_registry_password": railway.registry_password}
+    return {key: _secret(value) for key, value in given.items() if value is not None}
 
 
 def _secret(value: Secret | None) -> pulumi.Output[str]:

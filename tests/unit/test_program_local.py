@@ -143,8 +143,3 @@ def test_a_bad_setting_stops_the_program_naming_the_key_before_any_resource():
 def test_the_railway_stack_validates_its_settings():
     with pytest.raises(pulumi.RunError, match="observability:railwayMode"):
         run_program("railway", overrides={"railwayMode": "cloud"})
-
-
-def test_the_railway_stack_says_it_cannot_deploy_yet():
-    with pytest.raises(pulumi.RunError, match="cannot deploy to Railway yet"):
-        run_program("railway")

@@ -168,6 +168,17 @@ def start_loki(render_dir: Path, workdir: Path) -> Server:
     return _start("loki", require_tool("loki"), container["command"], container["env"], config, workdir, ports)
 
 
+def tempo_data_under(config: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """`config` with every Tempo data path — its own and the defaults it leaves — moved under `data_dir`."""
+    config = json.loads(json.dumps(config))
+    for keys, default in TEMPO_DEFAULT_PATHS.items():
+        section = config
+        for key in keys[:-1]:
+            section = section.setdefault(key, {})
+        section.setdefault(keys[-1], default)
+    return _moved(config, TEMPO_DATA_ROOT, data_dir)
+
+
 def start_tempo(render_dir: Path, workdir: Path, remote_write_url: str = "http://127.0.0.1:9/api/v1/write"
                 ) -> Server:
     """Starts Tempo with the rendered obs-tempo config and command; OTLP HTTP on `ports["otlp_http"]`.
@@ -179,12 +190,7 @@ def start_tempo(render_dir: Path, workdir: Path, remote_write_url: str = "http:/
     container = _container(render_dir, "tempo")
     config_path = _config_path(container["command"])
     config = yaml.safe_load((render_dir / "files" / container["name"] / config_path.lstrip("/")).read_text())
-    for keys, default in TEMPO_DEFAULT_PATHS.items():
-        section = config
-        for key in keys[:-1]:
-            section = section.setdefault(key, {})
-        section.setdefault(keys[-1], default)
-    config = _moved(config, TEMPO_DATA_ROOT, workdir / "data")
+    config = tempo_data_under(config, workdir / "data")
     ports = {"http": free_port(), "grpc": free_port(), "otlp_grpc": free_port(), "otlp_http": free_port(),
              "memberlist": free_port()}
     config["server"] |= {"http_listen_address": "127.0.0.1", "http_listen_port": ports["http"],

@@ -1,0 +1,243 @@
+"""The Railway client and providers against a fake API: adopt-or-create, skipDeploys then one deploy,
+polling to success and to failure, GraphQL errors on HTTP 200, rate limits, delete."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.targets.railway import providers as p
+from components.targets.railway.client import RailwayClient, RailwayError, Response
+from tests.unit.railway_fake import FakeRailway, edges, wire
+
+PROJECT, ENV, SERVICE = "proj-1", "env-1", "svc-1"
+
+
+def test_a_service_with_the_same_name_is_adopted_not_created_again():
+    fake = FakeRailway({"Services": {"project": {"services": edges({"id": "svc-old", "name": "loki"})}}})
+    result = wire(p.ServiceProvider(), fake).create({"project_id": PROJECT, "name": "loki"})
+    assert result.id == "svc-old" and fake.operations() == ["Services"]
+
+
+def test_a_missing_service_is_created_without_a_source():
+    fake = FakeRailway({"Services": {"project": {"services": edges({"id": "x", "name": "tempo"})}},
+                        "ServiceCreate": {"serviceCreate": {"id": "svc-new", "name": "loki"}}})
+    result = wire(p.ServiceProvider(), fake).create({"project_id": PROJECT, "name": "loki"})
+    assert result.id == "svc-new"
+    assert fake.variables_of("ServiceCreate") == [{"input": {"projectId": PROJECT, "name": "loki"}}]
+
+
+def test_an_existing_project_is_adopted_and_left_alone_on_delete():
+    fake = FakeRailway({"Projects": {"projects": edges({"id": "p-9", "name": "observability"})}})
+    provider = wire(p.ProjectProvider(), fake)
+    result = provider.create({"name": "observability", "workspace_id": "ws"})
+    assert result.id == "p-9" and result.outs["adopted"] is True
+    provider.delete("p-9", result.outs)
+    assert "ProjectDelete" not in fake.operations()
+
+
+def test_a_created_project_is_deleted_with_the_stack():
+    fake = FakeRailway({"Projects": {"projects": edges()},
+                        "ProjectCreate": {"projectCreate": {"id": "p-1", "name": "o"}},
+                        "ProjectDelete": {"projectDelete": True}})
+    provider = wire(p.ProjectProvider(), fake)
+    result = provider.create({"name": "o", "workspace_id": "ws-1"})
+    assert fake.variables_of("ProjectCreate")[0]["input"]["workspaceId"] == "ws-1"
+    provider.delete(result.id, result.outs)
+    assert fake.variables_of("ProjectDelete") == [{"id": "p-1"}]
+
+
+def test_an_environment_is_adopted_by_name():
+    fake = FakeRailway({"Environments": {"environments": edges({"id": "e-prod", "name": "production"})}})
+    assert wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "production"}).id == "e-prod"
+
+
+def test_variables_are_upserted_with_skip_deploys_and_removed_keys_deleted():
+    fake = FakeRailway({"VariableCollectionUpsert": {"variableCollectionUpsert": True},
+                        "VariableDelete": {"variableDelete": True}})
+    provider = wire(p.VariablesProvider(), fake)
+    base = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE}
+    provider.update("v", {**base, "variables": {"A": "1", "OLD": "x"}}, {**base, "variables": {"A": "2"}})
+    upsert = fake.variables_of("VariableCollectionUpsert")[0]["input"]
+    assert upsert["skipDeploys"] is True and upsert["variables"] == {"A": "2"} and "replace" not in upsert
+    assert [v["input"]["name"] for v in fake.variables_of("VariableDelete")] == ["OLD"]
+
+
+def _deploy_fake(*statuses: str) -> FakeRailway:
+    return FakeRailway({"ServiceInstanceDeployV2": {"serviceInstanceDeployV2": "dep-1"},
+                        "Deployment": [{"deployment": {"id": "dep-1", "status": s}} for s in statuses]})
+
+
+DEPLOY_PROPS = {"service_id": SERVICE, "environment_id": ENV, "service_name": "loki", "revision": "r1"}
+
+
+def test_a_deployment_is_polled_with_growing_waits_until_success():
+    fake = _deploy_fake("QUEUED", "BUILDING", "DEPLOYING", "DEPLOYING", "SUCCESS")
+    result = wire(p.DeploymentProvider(), fake).create(dict(DEPLOY_PROPS))
+    assert result.outs["deployment_id"] == "dep-1"
+    assert fake.operations().count("ServiceInstanceDeployV2") == 1
+    assert fake.slept == [3.0, 6.0, 12.0, 24.0]
+
+
+@pytest.mark.parametrize("status", ["FAILED", "CRASHED"])
+def test_a_failed_deployment_fails_the_resource_naming_the_status(status):
+    fake = _deploy_fake("DEPLOYING", status)
+    with pytest.raises(RailwayError, match=f"loki ended {status}"):
+        wire(p.DeploymentProvider(), fake).create(dict(DEPLOY_PROPS))
+
+
+def test_a_deployment_that_never_settles_times_out():
+    fake = _deploy_fake("DEPLOYING")
+    with pytest.raises(RailwayError, match="still DEPLOYING after 60 s"):
+        wire(p.DeploymentProvider(), fake).create({**DEPLOY_PROPS, "timeout_seconds": 60})
+
+
+def test_graphql_errors_on_http_200_are_an_error():
+    body = json.dumps({"data": None, "errors": [{"message": "Service name already exists"}]}).encode()
+    fake = FakeRailway({"ServiceDelete": Response(200, {}, body)})
+    with pytest.raises(RailwayError, match="ServiceDelete: Service name already exists"):
+        wire(p.ServiceProvider(), fake).delete(SERVICE, {})
+
+
+def test_a_rate_limited_request_waits_for_retry_after_and_is_retried():
+    limited = Response(429, {"retry-after": "7"}, b"")
+    fake = FakeRailway({"ServiceDelete": [limited, {"serviceDelete": True}]})
+    wire(p.ServiceProvider(), fake).delete(SERVICE, {})
+    assert fake.operations() == ["ServiceDelete", "ServiceDelete"] and fake.slept == [7.0]
+
+
+def test_an_exhausted_budget_waits_until_the_reset_before_the_next_request():
+    fake = FakeRailway()
+    fake.answers["ServiceDelete"] = Response(200, {"x-ratelimit-remaining": "0",
+                                                   "x-ratelimit-reset": str(fake.now + 42)},
+                                             json.dumps({"data": {"serviceDelete": True}}).encode())
+    client = RailwayClient("t", fake, fake.sleep, fake.clock)
+    client.execute("mutation ServiceDelete($id: String!) { serviceDelete(id: $id) }", {"id": "a"})
+    client.execute("mutation ServiceDelete($id: String!) { serviceDelete(id: $id) }", {"id": "b"})
+    assert fake.slept == [42.0]
+
+
+def test_endless_rate_limiting_gives_up_with_a_clear_message():
+    fake = FakeRailway({"ServiceDelete": Response(429, {}, b"")})
+    with pytest.raises(RailwayError, match="rate limited"):
+        wire(p.ServiceProvider(), fake).delete(SERVICE, {})
+
+
+def test_delete_removes_the_service_volume_and_domain():
+    fake = FakeRailway({"ServiceDelete": {"serviceDelete": True}, "VolumeDelete": {"volumeDelete": True},
+                        "ServiceDomainDelete": {"serviceDomainDelete": True}})
+    wire(p.ServiceProvider(), fake).delete("svc-1", {})
+    wire(p.VolumeProvider(), fake).delete("vol-1", {})
+    wire(p.ServiceDomainProvider(), fake).delete("dom-1", {})
+    assert fake.requests[0][1] == {"id": "svc-1"} and fake.requests[1][1] == {"volumeId": "vol-1"}
+    assert fake.requests[2][1] == {"id": "dom-1"}
+
+
+def test_a_volume_is_created_attached_and_named_or_adopted_by_name():
+    fake = FakeRailway({"Volumes": {"project": {"volumes": edges()}},
+                        "VolumeCreate": {"volumeCreate": {"id": "vol-1", "name": "random-name"}},
+                        "VolumeUpdate": {"volumeUpdate": {"id": "vol-1", "name": "loki-data"}}})
+    props = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE, "mount_path": "/loki",
+             "name": "loki-data"}
+    assert wire(p.VolumeProvider(), fake).create(props).id == "vol-1"
+    assert fake.variables_of("VolumeCreate")[0]["input"]["mountPath"] == "/loki"
+    assert fake.variables_of("VolumeUpdate")[0]["input"] == {"name": "loki-data"}
+    adopt = FakeRailway({"Volumes": {"project": {"volumes": edges({"id": "vol-0", "name": "loki-data"})}},
+                         "VolumeInstanceUpdate": {"volumeInstanceUpdate": True}})
+    assert wire(p.VolumeProvider(), adopt).create(props).id == "vol-0"
+    assert adopt.operations() == ["Volumes", "VolumeInstanceUpdate"]
+
+
+def test_the_domain_is_adopted_when_the_service_already_has_one():
+    fake = FakeRailway({"Domains": {"domains": {"serviceDomains": [
+        {"id": "d-1", "domain": "grafana-x.up.railway.app", "targetPort": 3000}]}}})
+    result = wire(p.ServiceDomainProvider(), fake).create(
+        {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE, "target_port": 3000})
+    assert result.outs["domain"] == "grafana-x.up.railway.app" and fake.operations() == ["Domains"]
+
+
+def test_instance_settings_set_image_health_restart_region_and_memory():
+    fake = FakeRailway({"ServiceInstanceUpdate": {"serviceInstanceUpdate": True},
+                        "ServiceInstanceLimitsUpdate": {"serviceInstanceLimitsUpdate": True}})
+    wire(p.ServiceInstanceProvider(), fake).create({
+        "service_id": SERVICE, "environment_id": ENV, "image": "ghcr.io/a/loki@sha256:" + "0" * 64,
+        "start_command": None, "healthcheck_path": "/ready", "healthcheck_timeout": 300,
+        "restart_policy": "ON_FAILURE", "region": "europe-west4-drams3a", "memory_gb": 0.75})
+    settings = fake.variables_of("ServiceInstanceUpdate")[0]
+    assert settings["environmentId"] == ENV and settings["input"]["source"]["image"].startswith("ghcr.io/a/loki@")
+    assert settings["input"]["healthcheckPath"] == "/ready" and settings["input"]["region"] == "europe-west4-drams3a"
+    assert settings["input"]["restartPolicyType"] == "ON_FAILURE" and settings["input"]["numReplicas"] == 1
+    assert fake.variables_of("ServiceInstanceLimitsUpdate")[0]["input"]["memoryGB"] == 0.75
+
+
+def test_the_token_travels_only_in_the_authorization_header():
+    fake = FakeRailway({"ServiceDelete": {"serviceDelete": True}})
+    wire(p.ServiceProvider(), fake, token="rw-secret-123").delete(SERVICE, {})
+    _, variables, headers = fake.requests[0]
+    assert headers["Authorization"] == "Bearer rw-secret-123" and "rw-secret-123" not in json.dumps(variables)
+
+
+def test_without_a_token_the_provider_says_how_to_set_one(monkeypatch):
+    monkeypatch.delenv("RAILWAY_TOKEN", raising=False)
+    with pytest.raises(RailwayError, match="railwayToken.*RAILWAY_TOKEN"):
+        wire(p.ServiceProvider(), FakeRailway(), token="").delete(SERVICE, {})
+
+
+def test_railway_token_from_the_environment_is_used_when_the_setting_is_empty(monkeypatch):
+    monkeypatch.setenv("RAILWAY_TOKEN", "from-env")
+    fake = FakeRailway({"ServiceDelete": {"serviceDelete": True}})
+    wire(p.ServiceProvider(), fake, token="").delete(SERVICE, {})
+    assert fake.requests[0][2]["Authorization"] == "Bearer from-env"
+
+
+def test_a_changed_image_updates_in_place_and_a_changed_service_replaces():
+    provider = p.ServiceInstanceProvider()
+    old = {"service_id": "a", "environment_id": ENV, "image": "i1"}
+    assert provider.diff("x", old, {**old, "image": "i2"}).replaces == []
+    assert provider.diff("x", old, {**old, "service_id": "b"}).replaces == ["service_id"]
+    assert provider.diff("x", old, dict(old)).changes is False
+
+
+@pytest.mark.parametrize(("provider", "operation", "base"), [
+    (p.ProjectProvider, "ProjectUpdate", {"workspace_id": "ws"}),
+    (p.EnvironmentProvider, "EnvironmentRename", {"project_id": PROJECT}),
+    (p.ServiceProvider, "ServiceUpdate", {"project_id": PROJECT}),
+])
+def test_a_rename_is_an_update_in_place_never_a_replacement(provider, operation, base):
+    fake = FakeRailway({operation: {operation[0].lower() + operation[1:]: {"id": "x", "name": "new"}}})
+    old, new = {**base, "name": "old"}, {**base, "name": "new"}
+    assert provider().diff("x", old, new).replaces == []
+    wire(provider(), fake).update("x", old, new)
+    assert fake.variables_of(operation) == [{"id": "x", "input": {"name": "new"}}]
+
+
+def test_deleting_an_object_that_is_already_gone_succeeds():
+    body = json.dumps({"data": None, "errors": [{"message": "Service not found"}]}).encode()
+    fake = FakeRailway({"ServiceDelete": Response(200, {}, body)})
+    wire(p.ServiceProvider(), fake).delete(SERVICE, {})
+    assert fake.operations() == ["ServiceDelete"]
+
+
+def test_a_gateway_error_is_retried_for_a_read_but_not_for_a_mutation():
+    gateway = Response(503, {}, b"")
+    fake = FakeRailway({"Deployment": [gateway, {"deployment": {"id": "d", "status": "SUCCESS"}}],
+                        "ServiceDelete": gateway})
+    client = RailwayClient("t", fake, fake.sleep, fake.clock)
+    from components.targets.railway import operations as ops
+    assert client.execute(ops.DEPLOYMENT, {"id": "d"})["deployment"]["status"] == "SUCCESS"
+    with pytest.raises(RailwayError, match="ServiceDelete: HTTP 503"):
+        client.execute(ops.SERVICE_DELETE, {"id": "s"})
+    assert fake.operations() == ["Deployment", "Deployment", "ServiceDelete"]
+
+
+def test_the_token_setting_is_found_even_when_the_provider_process_misnames_the_project():
+    from pulumi.dynamic import ConfigureRequest
+    from pulumi.dynamic.config import Config
+
+    provider = p.ServiceProvider()
+    provider.configure(ConfigureRequest(Config({"observability:railwayToken": "tok"}, "project")))
+    fake = FakeRailway({"ServiceDelete": {"serviceDelete": True}})
+    provider.transport = fake
+    provider.delete(SERVICE, {})
+    assert fake.requests[0][2]["Authorization"] == "Bearer tok"

@@ -1,0 +1,37 @@
+"""Every GraphQL document the Railway target sends is valid against Railway's published schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import graphql
+import pytest
+
+from components.targets.railway import operations
+
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "railway" / "schema.graphql"
+
+
+@pytest.fixture(scope="module")
+def schema() -> graphql.GraphQLSchema:
+    if not SCHEMA_FILE.exists():
+        pytest.fail(f"{SCHEMA_FILE} is missing (the shared reference sits beside the repository)")
+    # assume_valid: the published file breaks one deprecation rule (Team.id) and is otherwise sound.
+    return graphql.build_schema(SCHEMA_FILE.read_text(), assume_valid=True)
+
+
+@pytest.mark.parametrize("name", sorted(operations.ALL))
+def test_operation_is_valid_against_the_railway_schema(schema, name):
+    errors = graphql.validate(schema, graphql.parse(operations.ALL[name]))
+    assert not errors, [e.message for e in errors]
+
+
+def test_the_validation_catches_a_wrong_variable_type(schema):
+    wrong = operations.DEPLOY.replace("$environmentId: String!", "$environmentId: Int!")
+    assert graphql.validate(schema, graphql.parse(wrong))
+
+
+def test_every_operation_is_named_as_the_fake_api_expects():
+    for document in operations.ALL.values():
+        kind, name = document.split()[:2]
+        assert kind in ("query", "mutation") and name.split("(")[0].isidentifier()
