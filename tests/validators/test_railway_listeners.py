@@ -51,12 +51,8 @@ def _start(binary: Path, args: list[str], env: dict[str, str], workdir: Path) ->
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=3)  # a graceful flush is not under test: do not wait for it
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.kill()  # a graceful flush is not under test: do not wait for it
+        process.wait()
 
 
 @pytest.fixture(scope="module")
