@@ -131,25 +131,49 @@ def _external_labels() -> dict[str, str]:
             for name, value in write.attrs["external_labels"].items()}
 
 
-def docker_entry(line: str, container: str, compose_service: str = "") -> Entry:
-    """A container's line as loki.source.docker forwards it: the relabel rules of docker-logs.alloy over
-    Docker's discovery labels (Prometheus relabel semantics: anchored regex, `$1` by default)."""
-    meta = {"__meta_docker_container_name": f"/{container}"}
-    if compose_service:
-        meta["__meta_docker_container_label_com_docker_compose_service"] = compose_service
-    (relabel,) = [b for b in _blocks("docker-logs.alloy") if b.name == "discovery.relabel"]
+def _relabel(filename: str, meta: dict[str, str]) -> dict[str, str] | None:
+    """The labels a source's discovery.relabel rules make of discovery labels (Prometheus relabel semantics:
+    anchored regex, `$1` by default); None when a `drop` rule matches."""
+    (relabel,) = [b for b in _blocks(filename) if b.name == "discovery.relabel"]
     labels: dict[str, str] = {}
     for rule in relabel.find("rule"):
-        assert rule.attrs.get("action", "replace") == "replace", "only replace rules are modelled"
+        action = rule.attrs.get("action", "replace")
+        assert action in ("replace", "drop"), f"only replace and drop rules are modelled, not {action}"
         value = ";".join(meta.get(name, "") for name in rule.attrs["source_labels"])
         match = re.fullmatch(str(rule.attrs.get("regex", "(.*)")), value)
+        if action == "drop":
+            if match:
+                return None
+            continue
         if match:
             result = match.expand(str(rule.attrs.get("replacement", "$1")).replace("$1", r"\1"))
             if result:
                 labels[str(rule.attrs["target_label"])] = result
             else:
                 labels.pop(str(rule.attrs["target_label"]), None)
+    return labels
+
+
+def docker_entry(line: str, container: str, compose_service: str = "") -> Entry:
+    """A container's line as loki.source.docker forwards it, through the relabel rules of docker-logs.alloy."""
+    meta = {"__meta_docker_container_name": f"/{container}"}
+    if compose_service:
+        meta["__meta_docker_container_label_com_docker_compose_service"] = compose_service
+    labels = _relabel("docker-logs.alloy", meta)
+    assert labels is not None
     return Entry(line, labels)
+
+
+def kubernetes_entry(line: str, namespace: str, pod: str, container: str, app: str = "",
+                     phase: str = "Running") -> Entry | None:
+    """A pod's line as loki.source.kubernetes forwards it, through the relabel rules of kubernetes-logs.alloy
+    (None: the pod is dropped)."""
+    meta = {"__meta_kubernetes_namespace": namespace, "__meta_kubernetes_pod_name": pod,
+            "__meta_kubernetes_pod_container_name": container, "__meta_kubernetes_pod_phase": phase}
+    if app:
+        meta["__meta_kubernetes_pod_label_app_kubernetes_io_name"] = app
+    labels = _relabel("kubernetes-logs.alloy", meta)
+    return None if labels is None else Entry(line, labels)
 
 
 def otlp_entry(body: Any, *, severity_text: str = "", severity_number: int = 0, trace_id: str = "",

@@ -18,7 +18,7 @@ import yaml
 from components import constants as c
 from components.alerts import alerting_files
 from components.settings import from_stack_file
-from tests.validators.alloy_pipeline import docker_entry, otlp_entry, run, stages
+from tests.validators.alloy_pipeline import docker_entry, kubernetes_entry, otlp_entry, run, stages
 from tests.validators.grammars import expand_grafana_variables
 from tests.validators.test_dashboard_queries import QUERIES
 
@@ -44,7 +44,9 @@ LOGFMT = docker_entry('level=WARN ts=2026-12-01T05:00:00Z caller=compactor.go:42
 OTLP = otlp_entry("Flow failed: Exception in discovery", severity_text="ERROR", severity_number=17,
                   trace_id=TRACE_ID, span_id=SPAN_ID, attributes=PLATFORM_FIELDS,
                   resources={"service.name": "backend", "service.instance.id": "backend-7f9c"})
-SHAPES = {"docker-json": DOCKER_JSON, "plain-text": PLAIN_TEXT, "logfmt": LOGFMT, "otlp": OTLP}
+KUBERNETES_JSON = kubernetes_entry(DOCKER_JSON.line, "migration", "backend-7f9c-x2x4z", "backend", app="backend")
+SHAPES = {"docker-json": DOCKER_JSON, "plain-text": PLAIN_TEXT, "logfmt": LOGFMT, "otlp": OTLP,
+          "kubernetes-json": KUBERNETES_JSON}
 
 
 def test_a_platform_json_line_from_docker():
@@ -52,6 +54,22 @@ def test_a_platform_json_line_from_docker():
     assert out.labels == {"container": "migration_backend", "service_name": "backend", "environment": "local",
                           **PLATFORM_LABELS}
     assert out.metadata == PLATFORM_METADATA
+
+
+def test_a_platform_json_line_from_a_kubernetes_pod_meets_the_same_expectations():
+    out = run(KUBERNETES_JSON)
+    assert out.labels == {"container": "backend", "namespace": "migration", "pod": "backend-7f9c-x2x4z",
+                          "app": "backend", "service_name": "backend", "environment": "local", **PLATFORM_LABELS}
+    assert out.metadata == PLATFORM_METADATA
+
+
+def test_a_pod_without_an_app_label_is_named_after_its_container():
+    entry = kubernetes_entry("plain", "migration", "worker-0", "worker")
+    assert entry is not None and entry.labels["service_name"] == "worker"
+
+
+def test_pods_that_are_not_running_are_not_read():
+    assert kubernetes_entry("x", "migration", "job-1", "job", phase="Succeeded") is None
 
 
 def test_an_otlp_log_record_meets_the_same_expectations():
