@@ -70,3 +70,7 @@ POSTGRES_READONLY_USER = "grafana_readonly"
 # labels and reach metadata with label filters (`| flow_id="…"`).
 LOG_STREAM_LABELS = ("level", "client_account_id", "service_name")
 LOG_STRUCTURED_METADATA = ("engagement_id", "flow_id", "agent", "phase", "status", "trace_id", "span_id")
+# Demo data (demoData, local only): the stack's own Postgres, loaded with the platform's schema.
+DEMO_POSTGRES = "demo-postgres"
+POSTGRES_PORT = 5432
+PLATFORM_DATABASE = "migration_db"

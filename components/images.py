@@ -60,6 +60,10 @@ NGINX = Image("docker.io", "library/nginx", "1.30.2-alpine",
 # renovate: datasource=docker depName=postgres (psql for the read-only role job)
 POSTGRES_CLIENT = Image("docker.io", "library/postgres", "17.6-alpine",
                         "sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94")
+# renovate: datasource=docker depName=ghcr.io/open-telemetry/opentelemetry-collector-contrib/telemetrygen
+# (demoData only: OTLP traces, metrics and logs for the local stack's first run)
+TELEMETRYGEN = Image("ghcr.io", "open-telemetry/opentelemetry-collector-contrib/telemetrygen", "v0.159.0",
+                     "sha256:bad7fde3119476a9177cc4b9f04307c9876fca5b5584e009aebd7123d7557658")
 
 BY_SERVICE = {
     c.GRAFANA: GRAFANA,
@@ -70,6 +74,10 @@ BY_SERVICE = {
     c.PROXY: NGINX,
 }
 ALL = (GRAFANA, LOKI, TEMPO, PROMETHEUS, ALLOY, NGINX, POSTGRES_CLIENT)
+# Only the local stack's demo data runs these (never mirrored to ACR). The demo database and the demo
+# log emitter run POSTGRES_CLIENT: the same pinned image, one pull.
+DEMO = (TELEMETRYGEN,)
+CATALOG = ALL + DEMO  # what scripts/verify_image_digests.py checks
 
 
 def is_pinned(image: Image) -> bool:

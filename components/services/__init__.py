@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from components.model import DOCKER, ContainerSpec
-from components.services import alloy, docker_api, grafana, loki, postgres_readonly, prometheus, proxy, tempo
+from components.services import (alloy, demo_postgres, demo_telemetry, docker_api, grafana, loki, postgres_readonly,
+                                 prometheus, proxy, tempo)
 from components.settings import Settings
 
 
 def stack_specs(settings: Settings, target: str = DOCKER) -> tuple[ContainerSpec, ...]:
     """The specs, each cut down to the parts that run on `target` (docker or kubernetes)."""
+    # demoData (local only): the demo database first, so the role job can reach it.
+    specs = [demo_postgres.spec(settings)] if settings.postgres.demo else []
     # The read-only role job first: Grafana and Alloy log in with the password it sets.
-    specs = [postgres_readonly.spec(settings)] if settings.postgres.enabled else []
+    specs += [postgres_readonly.spec(settings)] if settings.postgres.enabled else []
     specs += [loki.spec(settings), tempo.spec(settings), prometheus.spec(settings), docker_api.spec(settings),
               alloy.spec(settings),
               grafana.spec(settings), grafana.admin_sync_spec(settings), proxy.spec(settings)]
+    if settings.demo_data:
+        specs += demo_telemetry.specs(settings)  # after Alloy, which they send to
     return tuple(part for spec in specs if (part := spec.for_target(target)) is not None)

@@ -40,4 +40,5 @@ def spec(settings: Settings) -> ContainerSpec:
         oneshot=True,
         platform_network=True,
         targets=frozenset({DOCKER}),
+        depends_on=(c.DEMO_POSTGRES,) if pg.demo else (),  # the demo database, when it is the target
     )

@@ -98,7 +98,7 @@ def check_deploy_secrets(r: Reader, tls: Tls, postgres: Postgres, alerts: Alerts
         for key, pem in (("tlsCertificatePem", tls.certificate_pem), ("tlsPrivateKeyPem", tls.private_key_pem)):
             if pem is None:
                 r.problem(key, "", f"required when tlsSource is pem: pulumi config set --secret {key} < file.pem")
-    if postgres.enabled and postgres.admin_password is None:
+    if postgres.enabled and not postgres.demo and postgres.admin_password is None:
         r.problem("postgresAdminPassword", "", "required when postgresEnabled is true: "
                   "pulumi config set --secret postgresAdminPassword")
     if alerts.contact_type in ("webhook", "teams") and alerts.contact_url is None:

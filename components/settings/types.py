@@ -97,6 +97,7 @@ class Postgres:
     admin_user: str
     admin_password: Secret | None
     read_all_stats: bool
+    demo: bool = False  # the stack's own demo database (demoData), not the platform's
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Settings:
     railway: Railway | None = None  # environment railway only (components/settings/railway.py)
     kubernetes: Kubernetes | None = None  # set when the stack deploys to a Kubernetes cluster (aks-dev)
     smtp: Smtp | None = None  # components/settings/smtp.py; None only in code that builds Settings by hand
+    demo_data: bool = False  # demoData: local only, demo database and telemetry generators
 
     @property
     def image_registry_prefix(self) -> str:

@@ -20,6 +20,7 @@ from components.allowlist import WILDCARDS
 from components.images import Image
 from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
+from components.settings.demo import DEMO_POSTGRES, demo_data
 from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
 from components.settings.railway import RAILWAY_KEYS, parse_railway
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
@@ -121,6 +122,9 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   f"from {azure.acr_name.lower()}.azurecr.io")
 
     smtp = read_smtp(r, alerts.contact_type, deploying)
+    demo = demo_data(r, environment, postgres)
+    if demo:
+        postgres = DEMO_POSTGRES
     check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
                       any_source=bool(kube and kube.allow_any_source))
     if kube:
@@ -133,7 +137,8 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         raise SettingsError(stack, r.problems)
     return Settings(stack, environment, retention, grafana, tls, docker, registry_prefix,
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
-                    railway_mode, rotation_days, frontend_url, railway=railway, kubernetes=kube, smtp=smtp)
+                    railway_mode, rotation_days, frontend_url, railway=railway, kubernetes=kube, smtp=smtp,
+                    demo_data=demo)
 
 
 def _image(r: Reader, service: str) -> Image:

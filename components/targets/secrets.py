@@ -42,7 +42,8 @@ class StackSecrets(pulumi.ComponentResource):
         if settings.postgres.enabled:
             self.values["postgres_readonly_password"] = pulumi.Output.secret(
                 password("postgres-readonly-password", 40).result)
-            self.values["postgres_admin_password"] = _secret(settings.postgres.admin_password)
+            self.values["postgres_admin_password"] = _demo_admin_password(name, child) if settings.postgres.demo \
+                else _secret(settings.postgres.admin_password)
         if settings.alerts.contact_url:
             self.values["alert_contact_url"] = _secret(settings.alerts.contact_url)
         if settings.smtp and settings.smtp.password:
@@ -83,6 +84,12 @@ def _railway(settings: Settings) -> dict[str, pulumi.Output[str]]:
     given = {"grafana_github_client_secret": railway.oauth.client_secret, "grafana_cloud_token": railway.cloud.token,
              "railway_registry_password": railway.registry_password}
     return {key: _secret(value) for key, value in given.items() if value is not None}
+
+
+def _demo_admin_password(name: str, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    # No rotation keeper: the demo database keeps the admin password it was initialised with.
+    return pulumi.Output.secret(random.RandomPassword(f"{name}-demo-postgres-admin-password", length=40,
+                                                      special=False, opts=child).result)
 
 
 def _secret(value: Secret | None) -> pulumi.Output[str]:

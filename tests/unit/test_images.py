@@ -19,7 +19,7 @@ def tracked_files() -> list[Path]:
     return [ROOT / name for name in listed if (ROOT / name).is_file()]
 
 
-@pytest.mark.parametrize("image", images.ALL, ids=lambda i: i.repository)
+@pytest.mark.parametrize("image", images.CATALOG, ids=lambda i: i.repository)
 def test_every_image_has_a_tag_and_a_sha256_digest(image):
     assert images.is_pinned(image)
 
@@ -33,7 +33,7 @@ def test_without_a_prefix_images_come_from_their_upstream_registry():
     assert images.NGINX.reference() == f"docker.io/library/nginx:{images.NGINX.tag}@{images.NGINX.digest}"
 
 
-@pytest.mark.parametrize("image", images.ALL, ids=lambda i: i.repository)
+@pytest.mark.parametrize("image", images.CATALOG, ids=lambda i: i.repository)
 def test_no_pin_appears_outside_the_catalog(image):
     short_name = image.repository.removeprefix("library/")
     pins = (f"{short_name}:{image.tag}", image.digest)

@@ -13,6 +13,10 @@ CONTAINER = "docker:index/container:Container"
 SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy", "obs-docker-api")
 
 
+# What `bash scripts/up-local.sh --platform` sets: the platform's network and database, no demo data.
+PLATFORM_OPT_IN = {"demoData": False, "externalNetwork": "migration_network", "postgresEnabled": True}
+
+
 @pytest.fixture(scope="module")
 def program():
     return run_program("local")
@@ -21,8 +25,17 @@ def program():
 JOBS = ("obs-grafana-admin-sync", "obs-grafana-provisioning", "obs-postgres-readonly")
 
 
+@pytest.fixture(scope="module")
+def platform():
+    return run_program("local", PLATFORM_OPT_IN)
+
+
 def test_the_seven_services_and_the_three_jobs_are_declared(program):
-    assert sorted(program.containers()) == sorted(SERVICES + JOBS)
+    assert set(SERVICES + JOBS) <= set(program.containers())
+
+
+def test_joining_the_platform_declares_the_services_and_jobs_without_demo_containers(platform):
+    assert sorted(platform.containers()) == sorted(SERVICES + JOBS)
 
 
 def test_only_the_proxy_publishes_a_host_port_and_it_is_9999(program):
@@ -49,27 +62,28 @@ def test_the_admin_sync_job_runs_once_and_is_not_kept_running(program):
     assert (inputs["restart"], inputs["mustRun"]) == ("no", False) and "healthcheck" not in inputs
 
 
-def test_named_volumes_exist_for_the_five_services_and_grafanas_provisioning(program):
-    names = sorted(r.inputs["name"] for r in program.of_type("docker:index/volume:Volume"))
+def test_named_volumes_exist_for_the_five_services_and_grafanas_provisioning(platform):
+    names = sorted(r.inputs["name"] for r in platform.of_type("docker:index/volume:Volume"))
     assert names == sorted([f"obs-{s}-data" for s in ("grafana", "loki", "tempo", "prometheus", "alloy")]
                            + ["obs-grafana-provisioning"])
 
 
-def test_containers_join_the_private_network_and_only_platform_facing_ones_the_platform_network(program):
-    networks = {name: [n["name"] for n in r.inputs["networksAdvanced"]] for name, r in program.containers().items()}
+def test_containers_join_the_private_network_and_only_platform_facing_ones_the_platform_network(platform):
+    networks = {name: [n["name"] for n in r.inputs["networksAdvanced"]] for name, r in platform.containers().items()}
     platform_facing = {"obs-alloy", "obs-grafana", "obs-postgres-readonly"}
     assert all(n[0] == "observability" for n in networks.values())
     assert {name for name, n in networks.items() if "migration_network" in n} == platform_facing
 
 
-def test_the_platform_network_is_checked_not_created(program):
-    assert [i.args["name"] for i in program.invokes if i.token == "docker:index/getNetwork:getNetwork"] == [
+def test_the_platform_network_is_checked_not_created(platform):
+    assert [i.args["name"] for i in platform.invokes if i.token == "docker:index/getNetwork:getNetwork"] == [
         "migration_network"]
-    assert [r.inputs["name"] for r in program.of_type("docker:index/network:Network")] == ["observability"]
+    assert [r.inputs["name"] for r in platform.of_type("docker:index/network:Network")] == ["observability"]
 
 
-def test_the_read_only_role_job_gets_the_admin_password_as_a_private_pgpass(program):
-    job = program.containers()["obs-postgres-readonly"]
+@pytest.mark.parametrize("variant", ["program", "platform"])
+def test_the_read_only_role_job_gets_the_admin_password_as_a_private_pgpass(request, variant):
+    job = request.getfixturevalue(variant).containers()["obs-postgres-readonly"]
     index = next(i for i, u in enumerate(job.inputs["uploads"]) if u["file"] == "/run/secrets/pgpass")
     upload = job.inputs["uploads"][index]
     assert f"uploads[{index}].content" in job.secret_paths and upload["permissions"] == "0600"
@@ -78,7 +92,7 @@ def test_the_read_only_role_job_gets_the_admin_password_as_a_private_pgpass(prog
 
 def test_containers_run_the_pulled_image_by_id(program):
     images = {r.inputs["name"] for r in program.of_type("docker:index/remoteImage:RemoteImage")}
-    assert all("@sha256:" in i and i.startswith("docker.io/") for i in images)
+    assert all("@sha256:" in i and i.startswith(("docker.io/", "ghcr.io/")) for i in images)
     assert all(r.inputs["image"].startswith("sha256:") for r in program.containers().values())
 
 

@@ -30,12 +30,12 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_pin_matching_its_registry_passes(tmp_path):
-    env = fake_docker(tmp_path, {i.reference().split("@")[0]: i.digest for i in images.ALL})
+    env = fake_docker(tmp_path, {i.reference().split("@")[0]: i.digest for i in images.CATALOG})
     assert run(env).returncode == 0
 
 
 def test_a_tag_that_moved_is_reported(tmp_path):
-    digests = {i.reference().split("@")[0]: i.digest for i in images.ALL}
+    digests = {i.reference().split("@")[0]: i.digest for i in images.CATALOG}
     moved = images.LOKI.reference().split("@")[0]
     digests[moved] = "sha256:" + "0" * 64
     result = run(fake_docker(tmp_path, digests))
