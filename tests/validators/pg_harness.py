@@ -8,6 +8,7 @@ read-only role only over TCP with its SCRAM password, so the password the script
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -15,6 +16,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,13 @@ class PgCluster:
         result = self._psql(["-h", str(self.workdir), "-U", ADMIN, "-d", db, "-c", sql], {})
         if result.returncode != 0:
             raise AssertionError(f"admin SQL failed: {result.stderr}\n{sql}")
+        return result
+
+    def admin_file(self, path: Path, db: str = DATABASE) -> Result:
+        """Runs a SQL file as the superuser, as the postgres image runs its init scripts; raises on error."""
+        result = self._psql(["-h", str(self.workdir), "-U", ADMIN, "-d", db, "-f", str(path)], {})
+        if result.returncode != 0:
+            raise AssertionError(f"{path.name} failed: {result.stderr}")
         return result
 
     def readonly(self, sql: str, password: str = PASSWORD, db: str = DATABASE) -> Result:
@@ -184,19 +193,26 @@ def _load_platform(cluster: PgCluster) -> None:
     cluster.admin(plain_schema + sample, db=PLAIN_DATABASE)
 
 
-# Test modules import this under its function name and request it as `pg_cluster`.
-@pytest.fixture(scope="session", name="pg_cluster")
-def pg_cluster_fixture():
-    """The running cluster with the fixtures loaded and grafana_readonly created by the project's script."""
+@contextlib.contextmanager
+def running_cluster(load: Callable[[PgCluster], None]) -> Iterator[PgCluster]:
+    """A started cluster, loaded by `load`, with grafana_readonly created by the project's script."""
     # resolve(): pg_ctl may be a symlink on PATH; initdb, postgres and psql sit beside the real one.
     bindir = Path(require_tool("pg_ctl")).resolve().parent
     cluster = PgCluster(bindir, _workdir(), free_port())
     try:
         _init(cluster)
         _pg_ctl(cluster, "-l", str(cluster.workdir / "server.log"), "start")
-        _load_platform(cluster)
+        load(cluster)
         result = cluster.run_script()
         assert result.returncode == 0, f"grafana_readonly.sql failed:\n{result.stderr}"
         yield cluster
     finally:
         _stop(cluster)
+
+
+# Test modules import this under its function name and request it as `pg_cluster`.
+@pytest.fixture(scope="session", name="pg_cluster")
+def pg_cluster_fixture():
+    """The running cluster with the fixtures loaded and grafana_readonly created by the project's script."""
+    with running_cluster(_load_platform) as cluster:
+        yield cluster

@@ -40,13 +40,13 @@ class Query:
     variable_index: int | None = None  # for a variable's own query: only earlier variables apply
 
 
-def _grafana_files() -> dict[str, str]:
+def _grafana_files(stack: str = STACK) -> dict[str, str]:
     """The Grafana container's rendered files, by path inside the container.
 
     Rendered here, not through the `rendered` fixture: one test per query needs the queries when
     pytest collects, before any fixture runs.
     """
-    settings = from_stack_file(STACK)
+    settings = from_stack_file(stack)
     # Every query the stack can ship, whether or not this stack file turns the database on.
     settings = dataclasses.replace(settings, postgres=dataclasses.replace(settings.postgres, enabled=True))
     with tempfile.TemporaryDirectory(prefix="render-sql-") as out:
@@ -91,8 +91,8 @@ def _alert_queries(document: dict) -> list[Query]:
             for data in rule.get("data", []) if data.get("datasourceUid") == c.POSTGRES_DATASOURCE_UID]
 
 
-def _collect() -> tuple[dict[str, dict], list[Query], list[Query]]:
-    files = _grafana_files()
+def _collect(stack: str = STACK) -> tuple[dict[str, dict], list[Query], list[Query]]:
+    files = _grafana_files(stack)
     dashboards = {}
     for path, text in sorted(files.items()):
         if path.startswith(c.GRAFANA_DASHBOARDS_DIR + "/") and path.endswith(".json"):
