@@ -1,8 +1,8 @@
 -- Demo rows for the local stack (demoData): two client accounts with two engagements each and the
--- platform's 17 agents, with activity over the 30 days before the database was created and a denser
+-- platform's 17 agents, with activity over the 30 days before the database was created, including the
 -- last hour, so every Postgres panel and the SQL alert rules have something to show on the first run.
--- Timestamps are relative to now() at creation. For fresh rows later: `docker rm -f obs-demo-postgres`,
--- `docker volume rm obs-demo-postgres-data`, then `pulumi up` again.
+-- Timestamps are relative to now() at creation. For fresh rows later (README, "Demo data"):
+--   docker rm -f obs-demo-postgres && docker volume rm obs-demo-postgres-data && bash scripts/up-local.sh --refresh
 --
 -- The tenant ids are md5('demo-client<c>') and md5('demo-engagement<c><e>') as uuids: the telemetry
 -- generators (components/services/demo_telemetry.py) send the same ids, so tenant filters match both.
@@ -25,11 +25,9 @@ INSERT INTO agents VALUES
   ('pattern_recognition_agent', 'asset_inventory'), ('cost_optimization_agent', 'sixr_strategy'),
   ('compliance_validation_agent', 'tech_debt');
 
--- One LLM call every 20 minutes for 30 days, plus one a minute in the last hour.
+-- One LLM call every 10 minutes for 30 days: a steady rate, so the cost-spike alert stays quiet.
 CREATE TEMP TABLE llm_times AS
-SELECT g, now() - g * interval '20 minutes' AS at FROM generate_series(1, 2160) g
-UNION ALL
-SELECT 3000 + g, now() - g * interval '1 minute' FROM generate_series(0, 59) g;
+SELECT g, now() - g * interval '10 minutes' AS at FROM generate_series(0, 4319) g;
 
 INSERT INTO migration.llm_usage_logs
   (id, created_at, client_account_id, engagement_id, model_name, provider, feature_context,
