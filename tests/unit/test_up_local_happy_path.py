@@ -5,8 +5,6 @@ prompt, and every command it prints for the user working as pasted."""
 from __future__ import annotations
 
 import json
-import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("scripts", "requirements.txt", "pyproject.toml", "Pulumi.yaml", "Pulumi.local.yaml")
-REAL_TOOLS = ("bash", "dirname", "mkdir", "cat", "git", "chmod")
+REAL_TOOLS = ("bash", "dirname", "mkdir", "cat", "git", "cp")
 FAKE_PASSWORD = "fake-grafana-admin-password"
 
 # Logs every call; refuses to run without the local backend variables, like a fresh shell would fail.
@@ -66,16 +64,20 @@ case "$1 $2" in
 esac
 """
 
-# Delegates to the real interpreter, except `-m venv`, which makes a venv whose pip only logs.
+# A venv's python whose pip only logs; anything else goes to the real interpreter.
+FAKE_VENV_PYTHON = f"""#!/usr/bin/env bash
+if [ "$1 $2" = "-m pip" ]; then echo "{{\\"tool\\": \\"pip\\", \\"args\\": \\"$*\\"}}" >>"$FAKE_LOG"; exit 0; fi
+exec {sys.executable} "$@"
+"""
+
+# Delegates to the real interpreter, except `-m venv`, which makes a venv with the fake python above.
 FAKE_PYTHON = f"""#!/usr/bin/env bash
 if [ -n "${{FAKE_OLD_PYTHON:-}}" ]; then
   [ "$1" = "--version" ] && echo "Python 3.10.12"
   exit 1
 fi
 if [ "$1 $2" = "-m venv" ]; then
-  mkdir -p "$3/bin"
-  printf '#!/usr/bin/env bash\\nif [ "$1 $2" = "-m pip" ]; then echo "{{\\\\"tool\\\\": \\\\"pip\\\\", \\\\"args\\\\": \\\\"$*\\\\"}}" >>"$FAKE_LOG"; exit 0; fi\\nexec {sys.executable} "$@"\\n' >"$3/bin/python"
-  chmod +x "$3/bin/python"
+  mkdir -p "$3/bin" && cp "$FAKE_VENV_PYTHON" "$3/bin/python"
   echo '{{"tool": "venv"}}' >>"$FAKE_LOG"
   exit 0
 fi
@@ -120,11 +122,13 @@ def run(tmp_path) -> Run:
         found = shutil.which(tool)
         assert found, f"{tool} is needed by this test"
         (bin_dir / tool).symlink_to(found)
-    for name, text in (("pulumi", FAKE_PULUMI), ("docker", FAKE_DOCKER), ("python3", FAKE_PYTHON)):
+    fakes = (("pulumi", FAKE_PULUMI), ("docker", FAKE_DOCKER), ("python3", FAKE_PYTHON),
+             ("venv-python", FAKE_VENV_PYTHON))
+    for name, text in fakes:
         (bin_dir / name).write_text(text)
         (bin_dir / name).chmod(0o755)
     env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "FAKE_LOG": str(tmp_path / "calls.log"),
-           "FAKE_CONFIG": str(tmp_path / "config.json")}
+           "FAKE_CONFIG": str(tmp_path / "config.json"), "FAKE_VENV_PYTHON": str(bin_dir / "venv-python")}
     return Run(repo, bin_dir, env)
 
 
