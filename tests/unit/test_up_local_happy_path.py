@@ -220,3 +220,27 @@ def test_the_documented_test_setup_installs_the_test_extra(run):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert any("-r requirements.txt" in args and ".[test]" in args for args in run.calls("pip"))
+
+
+def _readme_section(title: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index(f"## {title}")
+    end = readme.find("\n## ", start + 1)
+    return readme[start:end if end > 0 else None]
+
+
+def _code_lines(section: str) -> list[str]:
+    blocks = section.split("```")[1::2]
+    return [line.split("#")[0].strip() for block in blocks for line in block.splitlines()[1:] if line.strip()]
+
+
+def test_the_readme_quick_start_commands_need_no_exported_pulumi_variables():
+    lines = _code_lines(_readme_section("Quick start (local)"))
+    assert "bash scripts/up-local.sh" in lines
+    assert [line for line in lines if line.startswith("pulumi ")] == []  # bare pulumi lacks the local backend
+    assert any(line.startswith("bash scripts/pulumi-local.sh stack output grafanaAdminPassword") for line in lines)
+
+
+def test_the_readme_test_command_follows_a_setup_that_installs_the_test_extra():
+    lines = _code_lines(_readme_section("Tests"))
+    assert lines.index("bash scripts/venv.sh --test") < lines.index("venv/bin/python -m pytest")

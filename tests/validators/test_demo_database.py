@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from components import constants as c
+from components.alerts import platform_usage
 from components.services import demo_postgres, demo_telemetry
 from components.services.common import CONFIG_DIR
+from components.settings import from_stack_file
 from tests.validators import test_sql_queries as sql
 from tests.validators.grafana_macros import expand
 from tests.validators.pg_harness import DATABASE, PgCluster, running_cluster
@@ -68,3 +70,13 @@ def test_sql_alert_rules_see_activity_in_their_window(pg_cluster, query):
 def test_the_live_telemetry_uses_ids_of_the_demo_rows(pg_cluster, table, column, value):
     result = pg_cluster.readonly(f"SELECT count(*) FROM {table} WHERE {column} = '{value}'")
     assert result.returncode == 0 and int(result.rows[1][0]) > 0, result.stderr
+
+
+def test_no_sql_alert_rule_fires_on_the_demo_rows(pg_cluster):
+    """The README promises a quiet first run: both values stay under the local stack's thresholds."""
+    alerts = from_stack_file("local").alerts
+    for query, limit in ((platform_usage.LLM_COST_RATIO, alerts.llm_cost_spike_ratio),
+                         (platform_usage.FLOW_FAILED_PERCENT, alerts.flow_error_rate_percent)):
+        result = pg_cluster.readonly(query)
+        assert result.returncode == 0, result.stderr
+        assert 0 < float(result.rows[1][0]) < limit, query
