@@ -64,7 +64,8 @@ def otlp_traces(stream: demo_telemetry.Stream, environment: str, count: int = 3)
     step = _duration_ns(_flag(stream.flags, "--span-duration", "123us"))
     attributes = [_attribute(k, v) for k, v in stream.attributes]
     spans = []
-    start = time.time_ns() - 60 * 1_000_000_000
+    # Ending now, as live spans do: the metrics generator drops spans older than its ingestion slack (30 s).
+    start = time.time_ns() - count * (step * children + 1_000_000_000)
     for _ in range(count):
         trace_id, parent_id = secrets.token_hex(16), secrets.token_hex(8)
         spans.append({"traceId": trace_id, "spanId": parent_id, "name": "lets-go", "kind": 3,
