@@ -62,19 +62,28 @@ def _tenant(client: int = 0) -> tuple[tuple[str, str], ...]:
     return (("client_account_id", CLIENTS[client]), ("engagement_id", ENGAGEMENTS[client]))
 
 
+def _metric(name: str, kind: str) -> tuple[str, ...]:
+    return ("--service", "backend", "--otlp-metric-name", name, "--metric-type", kind)
+
+
 STREAMS = (
     Stream("traces-backend", "traces", ("--service", "backend", "--child-spans", "3", "--span-duration", "180ms"),
            _platform("asset_inventory_agent", "asset_inventory", "completed"), rate="0.5"),
     Stream("traces-errors", "traces", ("--service", "backend", "--status-code", "Error", "--span-duration", "2s"),
            _platform("risk_assessment_agent", "assessment", "failed", client=1), rate="0.05"),
-    Stream("metrics-agent-runs", "metrics", ("--otlp-metric-name", "agent_runs", "--metric-type", "Sum"),
+    # Metric names as the backend's instrumentation will send them (ADR-031 Phase 4); Alloy's Prometheus
+    # conversion adds `_total` to the monotonic sums and `_bucket`/`_sum`/`_count` to the histograms.
+    Stream("metrics-agent-runs", "metrics", _metric("agent_runs", "Sum"),
            (*_tenant(), ("agent", "dependency_analysis_agent"), ("phase", "dependency_analysis"),
             ("outcome", "success"))),
-    Stream("metrics-agent-duration", "metrics", ("--otlp-metric-name", "agent_duration_ms", "--metric-type",
-                                                 "Histogram"),
+    Stream("metrics-agent-duration", "metrics", _metric("agent_duration_ms", "Histogram"),
            (*_tenant(), ("agent", "dependency_analysis_agent"), ("phase", "dependency_analysis"))),
-    Stream("metrics-memory-searches", "metrics", ("--otlp-metric-name", "tenant_memory_search", "--metric-type",
-                                                  "Sum"), (*_tenant(1), ("scope", "engagement"))),
+    Stream("metrics-memory-searches", "metrics", _metric("tenant_memory_search", "Sum"),
+           (*_tenant(1), ("scope", "engagement"))),
+    Stream("metrics-memory-retrieved", "metrics", _metric("tenant_memory_patterns_retrieved", "Sum"),
+           (*_tenant(1), ("scope", "engagement"))),
+    Stream("metrics-memory-latency", "metrics", _metric("tenant_memory_search_duration_ms", "Histogram"),
+           (*_tenant(1), ("scope", "engagement"))),
     Stream("logs-otlp", "logs", ("--service", "backend", "--severity-text", "Info", "--body",
                                  f"LLM call finished for flow {FLOW}, api_key={FAKE_SECRET}"),
            _platform("sixr_strategy_agent", "sixr_strategy", "completed")),
