@@ -17,7 +17,7 @@ import time
 
 from components.services import demo_telemetry
 from components.settings import Settings
-from tests.validators.alloy_pipeline import Entry, docker_entry, run
+from tests.validators.alloy_pipeline import Entry, docker_entry, otlp_entry, run
 
 FAKE_IP = "1.2.3.4"  # telemetrygen's peer address
 # telemetrygen's --status-code (a name, or Go's codes: Unset 0, Error 1, Ok 2) -> the OTLP status code
@@ -34,6 +34,23 @@ def demo_log_entries(settings: Settings, lines: int = 40) -> list[Entry]:
            "DEMO_LINES": str(lines), "DEMO_INTERVAL": "0"}
     result = subprocess.run([*shell, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True)
     return [run(docker_entry(line, emitter.name)) for line in result.stdout.splitlines()]
+
+
+SEVERITY_NUMBERS = {"Trace": 1, "Debug": 5, "Info": 9, "Warn": 13, "Error": 17, "Fatal": 21}
+
+
+def demo_otlp_log_entries(settings: Settings, count: int = 5) -> list[Entry]:
+    """What `telemetrygen logs` of each demo logs stream becomes in Loki: its body, severity and attributes
+    through otelcol.exporter.loki and the same pipeline (so its fake secret must be redacted too)."""
+    entries = []
+    for stream in (s for s in demo_telemetry.STREAMS if s.signal == "logs"):
+        severity = _flag(stream.flags, "--severity-text", "Info")
+        resources = {"service.name": _flag(stream.flags, "--service", "telemetrygen"),
+                     "deployment.environment": settings.environment}
+        entries += [run(otlp_entry(_flag(stream.flags, "--body", "the message"), severity_text=severity,
+                                   severity_number=SEVERITY_NUMBERS[severity], attributes=dict(stream.attributes),
+                                   resources=resources)) for _ in range(count)]
+    return entries
 
 
 def _flag(flags: tuple[str, ...], name: str, default: str) -> str:

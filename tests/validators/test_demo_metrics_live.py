@@ -20,8 +20,8 @@ from components.dashboards import dashboard_files
 from components.services import demo_telemetry
 from components.settings import from_stack_file
 from tests.validators.grammars import expand_grafana_variables
+from tests.validators.prometheus_harness import live_prometheus_fixture  # noqa: F401  (the local render's)
 from tests.validators.prometheus_harness import snappy_block, write_request
-from tests.validators.test_prometheus_live import prometheus  # noqa: F401  (the local stack's real Prometheus)
 
 BOUNDS = (0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000)
 SAMPLES, STEP_S = 12, 15  # three minutes of samples, one per scrape-like interval
@@ -65,7 +65,8 @@ PANELS = _promql_panels()
 
 
 @pytest.fixture(scope="module")
-def demo_metrics(prometheus):  # noqa: F811
+def demo_metrics(live_prometheus):
+    prometheus = live_prometheus
     start_ms = int(time.time() * 1000) - SAMPLES * STEP_S * 1000
     for i in range(1, SAMPLES + 1):  # in time order, as Alloy writes them
         for stream in METRIC_STREAMS:

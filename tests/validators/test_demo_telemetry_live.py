@@ -18,7 +18,7 @@ from components import constants as c
 from components.dashboards import dashboard_files
 from components.services import demo_telemetry
 from components.settings import from_stack_file
-from tests.validators.demo_samples import demo_log_entries, otlp_traces, trace_streams
+from tests.validators.demo_samples import demo_log_entries, demo_otlp_log_entries, otlp_traces, trace_streams
 from tests.validators.grafana_bin import loki_push, loki_query_range, now_ns, tempo_push, tempo_search, wait_for
 from tests.validators.grammars import expand_grafana_variables
 
@@ -70,7 +70,8 @@ def settings():
 
 @pytest.fixture(scope="module")
 def entries(settings):
-    return demo_log_entries(settings, lines=60)
+    """The emitter's Docker lines and the OTLP log records, as Loki receives them."""
+    return demo_log_entries(settings, lines=60) + demo_otlp_log_entries(settings)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def loki(live_backends, entries):
     server, newest = live_backends["loki", STACK], now_ns()
     oldest = newest - len(entries) * 10**9
     loki_push(server, [{"stream": entry.labels,
-                        "values": [[str(oldest + i * 10**9), entry.line, entry.structured_metadata]]}
+                        "values": [[str(oldest + i * 10**9), entry.line, entry.metadata]]}
                        for i, entry in enumerate(entries)])
     return server
 
@@ -155,7 +156,7 @@ def test_the_emitter_prints_the_fake_secret_and_the_pipeline_redacts_it(entries,
     # Guards the next test: the secret really enters the pipeline, so its absence in Loki means redaction.
     emitter = next(s for s in demo_telemetry.specs(settings) if s.service == demo_telemetry.LOG_EMITTER)
     assert emitter.env["DEMO_FAKE_SECRET"] == demo_telemetry.FAKE_SECRET
-    errors = [entry for entry in entries if entry.extracted.get("level") == "error"]
+    errors = [entry for entry in entries if json.loads(entry.line).get("level") == "ERROR"]
     assert errors and all(entry.line.count("<redacted>") >= 2 for entry in errors)
 
 
@@ -173,3 +174,9 @@ def test_the_service_graph_and_span_metrics_are_built_from_demo_traces(tempo, to
              "service-graph edges", TEMPO_WAIT_SECONDS)
     assert _tempo_metric(tempo, "tempo_metrics_generator_registry_series_added_total") > 0
     assert _tempo_metric(tempo, *TOO_OLD) == too_old_before
+
+
+def test_the_otlp_demo_logs_arrive_with_their_secret_redacted(loki):
+    query = '{exporter="OTLP"} |= "LLM call finished" |= "<redacted>"'
+    streams = wait_for(lambda: _logs(loki, query), "the OTLP demo log lines", LOKI_WAIT_SECONDS)
+    assert demo_telemetry.FAKE_SECRET not in json.dumps(streams)
