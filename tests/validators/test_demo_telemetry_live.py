@@ -19,7 +19,8 @@ from components.dashboards import dashboard_files
 from components.services import demo_telemetry
 from components.settings import from_stack_file
 from tests.validators.demo_samples import demo_log_entries, demo_otlp_log_entries, otlp_traces, trace_streams
-from tests.validators.grafana_bin import loki_push, loki_query_range, now_ns, tempo_push, tempo_search, wait_for
+from tests.validators.grafana_bin import (Server, loki_push, loki_query_range, now_ns, tempo_push, tempo_search,
+                                          tempo_seed, wait_for)
 from tests.validators.grammars import expand_grafana_variables
 
 STACK = "local"
@@ -85,19 +86,29 @@ def loki(live_backends, entries):
     return server
 
 
-@pytest.fixture(scope="module")
-def too_old_before(live_backends):
-    """Spans the shared Tempo's metrics generator dropped as older than its ingestion slack, before ours."""
-    return _tempo_metric(live_backends["tempo", STACK], *TOO_OLD)
+# Spans the shared Tempo's metrics generator dropped as older than its ingestion slack, before ours.
+_TOO_OLD_BEFORE: dict[str, float] = {}
 
 
-@pytest.fixture(scope="module")
-def tempo(live_backends, settings, too_old_before):
-    """The local stack's real Tempo with the demo traces pushed."""
-    server = live_backends["tempo", STACK]
+@tempo_seed
+def _push_the_demo_traces(stack: str, server: Server) -> None:
+    """Pushed as soon as the session's Tempo is ready, so they are searchable by the time the tests ask."""
+    if stack != STACK:
+        return
+    _TOO_OLD_BEFORE[stack] = _tempo_metric(server, *TOO_OLD)
     for stream in trace_streams():
-        tempo_push(server, json.dumps(otlp_traces(stream, settings.environment)).encode())
-    return server
+        tempo_push(server, json.dumps(otlp_traces(stream, from_stack_file(stack).environment)).encode())
+
+
+@pytest.fixture(scope="module")
+def too_old_before(tempo):
+    return _TOO_OLD_BEFORE[STACK]
+
+
+@pytest.fixture(scope="module")
+def tempo(live_backends):
+    """The local stack's real Tempo with the demo traces pushed (see _push_the_demo_traces)."""
+    return live_backends["tempo", STACK]
 
 
 TOO_OLD = ("tempo_metrics_generator_spans_discarded_total", 'reason="outside_metrics_ingestion_slack"')
