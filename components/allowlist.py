@@ -9,7 +9,16 @@ A list is refused when
   (Azure service tags such as `AzureCloud` cover public address space);
 - an entry is shorter than the minimum prefix: /8 for IPv4, /32 for IPv6 (`0.0.0.0/00`, `0::/0`, `::/0`,
   `1.2.3.4/0` are all /0), or is the unspecified address (`0.0.0.0`, `::`), which some tools read as "any";
-- the union of the entries covers all of IPv4 or all of IPv6 (IPv4-mapped IPv6 counts as IPv4).
+- the union of the entries covers all of IPv4 or all of IPv6.
+
+IPv6 ranges that carry an IPv4 source in their last 32 bits are judged by the IPv4 they reach, whatever their
+prefix (`::/64` contains all of `::ffff:0:0/96`, so it is all of IPv4): IPv4-mapped `::ffff:0:0/96` (dual-stack
+sockets), NAT64 `64:ff9b::/96` (RFC 6052) and the local-use NAT64 block `64:ff9b:1::/48` (RFC 8215, read as
+/96 translation prefixes, the conservative reading), and Teredo `2001::/32` (the client's IPv4, inverted). An
+entry inside such a range at /96 + n is that IPv4 /n; a shorter one reaches all of IPv4. We do not rely on how
+Azure matches IPv4 traffic against these IPv6 prefixes (the NSG accepts any IPv6 prefix). Not listed: 6to4
+`2002::/16` (the IPv4 sits in bits 16-48, so the IPv6 minimum /32 already holds it to an IPv4 /16) and the
+deprecated, unrouted IPv4-compatible `::/96` (RFC 4291).
 """
 
 from __future__ import annotations
@@ -25,7 +34,11 @@ WILDCARDS = frozenset({"*", "any", "internet", "0/0"})
 # Tags that only ever mean private addresses: the policy pack lets them through (the settings take CIDRs only).
 PRIVATE_TAGS = frozenset({"virtualnetwork", "azureloadbalancer"})
 _IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,3}))?$")
-_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+# IPv6 ranges whose last 32 bits are an IPv4 source, and whether those bits are inverted (Teredo).
+IPV4_EMBEDDING = {ipaddress.IPv6Network("::ffff:0:0/96"): False, ipaddress.IPv6Network("64:ff9b::/96"): False,
+                  ipaddress.IPv6Network("64:ff9b:1::/48"): False, ipaddress.IPv6Network("2001::/32"): True}
+_EMBEDDED_BITS = 32
+_ALL_IPV4 = ipaddress.IPv4Network("0.0.0.0/0")
 
 
 def as_network(source: str) -> Network | None:
@@ -47,13 +60,28 @@ def as_network(source: str) -> Network | None:
         return None
 
 
-def _as_ipv4(network: Network) -> Network:
-    """IPv4-mapped IPv6 (`::ffff:0.0.0.0/96`) reaches IPv4 hosts: count it as the IPv4 network it maps."""
-    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96 and network.subnet_of(_MAPPED):
-        mapped = network.network_address.ipv4_mapped
-        assert mapped is not None
-        return ipaddress.IPv4Network((mapped, network.prefixlen - 96))
-    return network
+def embedded_ipv4(network: Network) -> list[ipaddress.IPv4Network]:
+    """The IPv4 networks an IPv6 entry reaches through IPv4-embedding ranges (none for IPv4 or plain IPv6)."""
+    if not isinstance(network, ipaddress.IPv6Network):
+        return []
+    reached = []
+    for embedding, inverted in IPV4_EMBEDDING.items():
+        if not network.overlaps(embedding):
+            continue
+        ipv4_prefix = network.prefixlen - (network.max_prefixlen - _EMBEDDED_BITS)
+        if network.prefixlen <= embedding.prefixlen or ipv4_prefix < 0:
+            reached.append(_ALL_IPV4)  # it spans every IPv4 value of the embedding range
+            continue
+        low = int(network.network_address) & 0xFFFF_FFFF
+        if inverted:  # Teredo stores the client address bit-inverted; inversion maps a prefix to a prefix
+            low = ~low & 0xFFFF_FFFF & ~(0xFFFF_FFFF >> ipv4_prefix)
+        reached.append(ipaddress.IPv4Network((low, ipv4_prefix)))
+    return reached
+
+
+def _judged(network: Network) -> list[Network]:
+    """What an entry is judged as: itself, plus the IPv4 it reaches through an embedding range."""
+    return [network, *embedded_ipv4(network)]
 
 
 def _entry_problem(source: str) -> str | None:
@@ -65,13 +93,14 @@ def _entry_problem(source: str) -> str | None:
         if text.lower() in PRIVATE_TAGS:
             return None
         return f"'{text}' is not an IP address or CIDR (a service tag or wildcard can include the internet)"
-    network = _as_ipv4(network)
-    if network.network_address.is_unspecified and network.prefixlen == network.max_prefixlen:
-        return f"'{text}' is the unspecified address, read as any source by some tools"
-    minimum = MIN_PREFIX[network.version]
-    if network.prefixlen < minimum:
-        return (f"'{text}' is a /{network.prefixlen} (IPv{network.version} ranges must be /{minimum} or "
-                "narrower)")
+    for judged in _judged(network):
+        if judged.network_address.is_unspecified and judged.prefixlen == judged.max_prefixlen:
+            return f"'{text}' is the unspecified address, read as any source by some tools"
+        minimum = MIN_PREFIX[judged.version]
+        if judged.prefixlen < minimum:
+            reaches = "" if judged is network else f"reaches IPv4 {judged}: "
+            return (f"'{text}' {reaches}is a /{judged.prefixlen} (IPv{judged.version} ranges must be /{minimum} "
+                    "or narrower)")
     return None
 
 
@@ -82,7 +111,7 @@ def open_to_internet_problem(sources: Iterable[str]) -> str | None:
         problem = _entry_problem(entry)
         if problem:
             return problem
-    networks = [_as_ipv4(n) for n in (as_network(e) for e in entries) if n is not None]
+    networks = [j for n in (as_network(e) for e in entries) if n is not None for j in _judged(n)]
     for version, everything in ((4, ipaddress.IPv4Network("0.0.0.0/0")), (6, ipaddress.IPv6Network("::/0"))):
         same = [n for n in networks if n.version == version]
         if everything in ipaddress.collapse_addresses(same):  # type: ignore[type-var]
