@@ -1,4 +1,5 @@
-"""CrossGuard policies for the azure-dev stack: the 9999 NSG rule, published host ports, image provenance,
+"""CrossGuard policies for the azure-dev and aks-dev stacks: the 9999 NSG rule, the Kubernetes entry's source
+allowlist, published host ports, image provenance,
 Grafana's anonymous access and sign-up, Key Vault secret expiry, container memory limits and healthchecks,
 and who mounts the Docker socket.
 
@@ -31,6 +32,12 @@ REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage"
 SECURITY_RULE = "azure-native:network:SecurityRule"
 NSG = "azure-native:network:NetworkSecurityGroup"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+SERVICE = "kubernetes:core/v1:Service"
+# ingress-nginx (AKS application routing) reads either spelling; 1.9+ prefers allowlist-.
+INGRESS_ALLOWLISTS = ("nginx.ingress.kubernetes.io/whitelist-source-range",
+                      "nginx.ingress.kubernetes.io/allowlist-source-range")
+EXPOSED_SERVICE_TYPES = ("LoadBalancer", "NodePort")  # NodePort opens the port on every node
 
 # Set on every container by components/targets/docker_host.py; names are the fallback (`obs-<service>`).
 SERVICE_LABEL = "observability.service"
@@ -142,6 +149,44 @@ def _validate_nsg(args: ResourceValidationArgs, report: ReportViolation) -> None
         problem = _open_rule_problem(name, rule, port)
         if problem:
             report(problem, None)
+
+
+# --- kubernetes -------------------------------------------------------------------------------------
+
+def _ingress_problem(name: str, annotations: Mapping[str, Any]) -> str | None:
+    ranges = [str(annotations[key]) for key in INGRESS_ALLOWLISTS if annotations.get(key) is not None]
+    if not ranges:
+        return (f"Ingress '{name}' has no source allowlist ({INGRESS_ALLOWLISTS[0]}): it is open to the internet; "
+                "set allowedSourceCidrs")
+    sources = [entry.strip() for value in ranges for entry in value.split(",")]
+    problem = open_to_internet_problem(s for s in sources if s) if any(sources) else "the allowlist is empty"
+    return f"Ingress '{name}' is open to the internet ({problem}): restrict it to the office CIDRs" if problem else None
+
+
+def _service_problem(name: str, spec: Mapping[str, Any]) -> str | None:
+    kind = str(spec.get("type") or "ClusterIP")
+    if kind not in EXPOSED_SERVICE_TYPES:
+        return None
+    ranges = [str(r) for r in _as_list(spec.get("loadBalancerSourceRanges"))]
+    if kind == "NodePort" or not ranges:
+        reason = "NodePort takes no source ranges" if kind == "NodePort" else "no loadBalancerSourceRanges"
+        return f"Service '{name}' of type {kind} is open to the internet ({reason}); use a ClusterIP and the Ingress"
+    problem = open_to_internet_problem(ranges)
+    return (f"Service '{name}' of type LoadBalancer is open to the internet ({problem}): restrict "
+            "loadBalancerSourceRanges to the office CIDRs") if problem else None
+
+
+def _validate_kubernetes_entry(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (INGRESS, SERVICE) or args.get_config().get("allowAnySource", False):
+        return
+    metadata = args.props.get("metadata") or {}
+    name = str(metadata.get("name") or args.name)
+    if args.resource_type == INGRESS:
+        problem = _ingress_problem(name, metadata.get("annotations") or {})
+    else:
+        problem = _service_problem(name, args.props.get("spec") or {})
+    if problem:
+        report(problem, None)
 
 
 # --- containers -------------------------------------------------------------------------------------
@@ -260,6 +305,15 @@ NSG_9999_NOT_OPEN = ResourceValidationPolicy(
     validate=_validate_nsg, severity=Severity.CRITICAL,
     config_schema=PolicyConfigSchema({"port": {"type": "integer", "default": GRAFANA_PORT}}),
 )
+KUBERNETES_ENTRY_NOT_OPEN = ResourceValidationPolicy(
+    name="kubernetes-entry-not-open-to-internet",
+    description="Every Ingress has a source allowlist and no Service is a LoadBalancer/NodePort open to the "
+                "internet (the same rule as the NSG's).",
+    validate=_validate_kubernetes_entry, severity=Severity.CRITICAL,
+    config_schema=PolicyConfigSchema({"allowAnySource": {
+        "type": "boolean", "default": False,
+        "description": "The stack's allowAnySource: true (an ADR-031 exception, decided explicitly)."}}),
+)
 ONLY_PROXY_PUBLISHES_PORTS = ResourceValidationPolicy(
     name="only-proxy-publishes-host-ports",
     description="No container but the TLS proxy publishes a host port.",
@@ -303,5 +357,6 @@ DOCKER_SOCKET_ONLY_IN_READ_ONLY_API = ResourceValidationPolicy(
     validate=_validate_docker_socket, severity=Severity.CRITICAL,
 )
 
-ALL = [NSG_9999_NOT_OPEN, ONLY_PROXY_PUBLISHES_PORTS, IMAGES_FROM_REGISTRY, GRAFANA_ANONYMOUS_AND_SIGNUP_OFF,
-       KEY_VAULT_SECRET_EXPIRES, CONTAINER_MEMORY_LIMIT, CONTAINER_HEALTHCHECK, DOCKER_SOCKET_ONLY_IN_READ_ONLY_API]
+ALL = [NSG_9999_NOT_OPEN, KUBERNETES_ENTRY_NOT_OPEN, ONLY_PROXY_PUBLISHES_PORTS, IMAGES_FROM_REGISTRY,
+       GRAFANA_ANONYMOUS_AND_SIGNUP_OFF, KEY_VAULT_SECRET_EXPIRES, CONTAINER_MEMORY_LIMIT, CONTAINER_HEALTHCHECK,
+       DOCKER_SOCKET_ONLY_IN_READ_ONLY_API]

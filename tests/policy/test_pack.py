@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import yaml
 from pulumi_policy import ResourceValidationPolicy
 
@@ -17,6 +18,7 @@ from tests.policy import POLICY_DIR, load_policies
 
 p = load_policies()
 CONFIG = json.loads((POLICY_DIR / "azure-dev.json").read_text())
+CONFIGS = {stack: json.loads((POLICY_DIR / f"{stack}.json").read_text()) for stack in ("azure-dev", "aks-dev")}
 
 
 def _pack_call() -> ast.Call:
@@ -57,21 +59,32 @@ def test_pack_runs_on_python_in_its_own_virtualenv() -> None:
     assert project["description"]
 
 
-def test_config_only_names_policies_of_the_pack() -> None:
-    assert set(CONFIG) - {"all"} <= {policy.name for policy in p.ALL}
+@pytest.mark.parametrize("stack", sorted(CONFIGS))
+def test_config_only_names_policies_of_the_pack(stack: str) -> None:
+    assert set(CONFIGS[stack]) - {"all"} <= {policy.name for policy in p.ALL}
 
 
-def test_config_properties_are_in_each_policy_schema() -> None:
+@pytest.mark.parametrize("stack", sorted(CONFIGS))
+def test_config_properties_are_in_each_policy_schema(stack: str) -> None:
     schemas = {policy.name: policy.config_schema for policy in p.ALL}
-    for name, values in CONFIG.items():
+    for name, values in CONFIGS[stack].items():
         if name != "all":
             assert set(values) - {"enforcementLevel"} <= set(schemas[name].properties), name
 
 
-def test_config_sets_every_required_property() -> None:
+@pytest.mark.parametrize("stack", sorted(CONFIGS))
+def test_config_sets_every_required_property(stack: str) -> None:
     for policy in p.ALL:
         required = (policy.config_schema.required or []) if policy.config_schema else []
-        assert set(required) <= set(CONFIG.get(policy.name, {})), policy.name
+        assert set(required) <= set(CONFIGS[stack].get(policy.name, {})), policy.name
+
+
+@pytest.mark.parametrize("stack", sorted(CONFIGS))
+def test_config_allow_any_source_is_the_stacks_own(stack: str) -> None:
+    """The pack is told allowAnySource only as the stack file says it: both default to false."""
+    config = settings.from_stack_file(stack)
+    allow_any = bool(config.azure.allow_any_source) if config.azure else bool(config.kubernetes.allow_any_source)
+    assert CONFIGS[stack].get("kubernetes-entry-not-open-to-internet", {}).get("allowAnySource", False) == allow_any
 
 
 def test_config_registry_is_the_one_azure_dev_pulls_from() -> None:

@@ -1,5 +1,5 @@
-"""The azure-dev program, run under the unit-test mocks, against the pack with its azure-dev config: the
-program and the policies agree, and the ADR's "allow any source" alternative is what the pack stops."""
+"""The azure-dev and aks-dev programs, run under the unit-test mocks, against the pack with each stack's policy
+config: the program and the policies agree, and the ADR's "allow any source" alternative is what the pack stops."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from tests.unit.test_azure_edge import OPEN_PASSWORD, azure_program
 
 p = load_policies()
 CONFIG = json.loads((POLICY_DIR / "azure-dev.json").read_text())
+AKS_CONFIG = json.loads((POLICY_DIR / "aks-dev.json").read_text())
 
 
-def _pack_violations(program: harness.Program) -> list[str]:
+def _pack_violations(program: harness.Program, config: dict = CONFIG) -> list[str]:
     return [f"{policy.name} on {resource.name}: {message}"
             for resource in program.resources for policy in p.ALL
-            for message in violations(policy, resource.typ, resource.inputs, CONFIG.get(policy.name), resource.name)]
+            for message in violations(policy, resource.typ, resource.inputs, config.get(policy.name), resource.name)]
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,20 @@ def test_allowing_any_source_to_9999_is_stopped_by_the_pack() -> None:
     [violation] = _pack_violations(program)
     assert violation.startswith("nsg-9999-not-open-to-internet on ")
     assert "allows port 9999 from the internet ('*' means any source)" in violation
+
+
+def test_aks_dev_program_declares_the_ingress_the_pack_checks(aks_program: harness.Program) -> None:
+    assert [r.name for r in aks_program.of_type(p.INGRESS)] == ["observability-ingress-grafana"]
+    assert aks_program.of_type(p.SERVICE)
+
+
+def test_aks_dev_program_meets_every_policy(aks_program: harness.Program) -> None:
+    assert _pack_violations(aks_program, AKS_CONFIG) == []
+
+
+def test_allowing_any_source_to_the_aks_ingress_is_stopped_by_the_pack() -> None:
+    program = harness.run_program("aks-dev", {"allowAnySource": True, "allowedSourceCidrs": []},
+                                  {"grafanaAdminPassword": OPEN_PASSWORD})
+    [violation] = _pack_violations(program, AKS_CONFIG)
+    assert violation.startswith("kubernetes-entry-not-open-to-internet on observability-ingress-grafana: ")
+    assert "Ingress 'grafana' has no source allowlist" in violation
