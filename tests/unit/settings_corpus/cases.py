@@ -1,6 +1,7 @@
 """Broken stack files, each with what its one message must name (a key, or file:line) and a fragment it contains.
 
-Built from two valid stacks (LOCAL, AZURE) with one change each, plus raw files for YAML-level mistakes. The
+Built from valid stacks (LOCAL, AZURE here; aks-dev, Railway and SMTP in cases_targets.py) with one change
+each, plus raw files for YAML-level mistakes. The
 corpus only assumes the keys it breaks: new settings added elsewhere do not change it.
 """
 
@@ -19,6 +20,7 @@ class Case:
     text: str | bytes
     names: str  # what the message must name: observability:<key>, or the file and line
     fragment: str  # what it must say
+    deploy_only: bool = False  # only a deploy needs what is missing: the offline render accepts it (no secrets)
 
 
 LOCAL = {"environment": "local"}
@@ -26,7 +28,11 @@ AZURE = {"environment": "azure-dev", "domain": "grafana.example.com", "dockerHos
          "tlsSource": "host-files", "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem",
          "azureResourceGroup": "rg-dev", "azureVmName": "vm-dev", "azureNsgName": "nsg-dev",
          "allowedSourceCidrs": '["203.0.113.0/28"]'}
-RAILWAY = {"environment": "railway", "domain": "observability.up.railway.app"}
+SECURE = "{secure: AAABADxEpRGlsnH0}"  # a `pulumi config set --secret` value; the harness decrypts it as text
+# Everything a self-hosted Railway deploy needs, so a case is refused for its one change, not a missing token.
+RAILWAY = {"environment": "railway", "domain": "observability.up.railway.app", "railwayToken": SECURE,
+           "railwayImageRegistry": "ghcr.io/acme/observability", "grafanaGithubClientId": "Iv1.abc",
+           "grafanaGithubClientSecret": SECURE, "grafanaGithubAllowedOrganizations": '["acme"]'}
 
 
 def stack(base: dict[str, str], **changes: str | None) -> str:
@@ -235,4 +241,4 @@ AZURE_CASES = [
 ]
 
 CASES = YAML_CASES + KEY_CASES + TYPE_CASES + FORMAT_CASES + AZURE_CASES
-VALID = {"local": stack(LOCAL), "azure-dev": stack(AZURE), "railway": stack(RAILWAY)}
+VALID = {"local": stack(LOCAL), "azure-dev": stack(AZURE)}
