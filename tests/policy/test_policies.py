@@ -70,7 +70,8 @@ def test_nsg_rule_restricted_to_office_cidrs_passes() -> None:
     assert nsg(rule()) == []
 
 
-@pytest.mark.parametrize("source", ["*", "0.0.0.0/0", "::/0", "Internet", "any"])
+@pytest.mark.parametrize("source", ["*", "0.0.0.0/0", "::/0", "Internet", "any", "::/64", "::ffff:0:0/95",
+                                    "64:ff9b::/64"])
 def test_nsg_rule_open_to_any_source_on_9999_is_a_violation(source: str) -> None:
     assert len(nsg(rule(sourceAddressPrefixes=None, sourceAddressPrefix=source))) == 1
 
