@@ -1,12 +1,21 @@
-"""A fake Railway API for the client and provider tests: answers by operation name, records requests."""
+"""A fake Railway API for the client and provider tests: answers by operation name, records requests.
+Every request is checked against Railway's published schema first — the document and its variables, coerced
+as the server would — so no input can drift from the schema unnoticed."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import graphql
+from graphql.execution.values import get_variable_values
+
 from components.targets.railway.client import Response
+
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "railway" / "schema.graphql"
 
 Answer = dict[str, Any] | Response | Callable[[dict[str, Any]], dict[str, Any] | Response]
 
@@ -20,6 +29,7 @@ class FakeRailway:
 
     def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
         payload = json.loads(body)
+        check_against_schema(payload["query"], payload["variables"])
         operation = payload["query"].split()[1].split("(")[0]
         self.requests.append((operation, payload["variables"], dict(headers)))
         answer = self.answers[operation]
@@ -43,6 +53,22 @@ class FakeRailway:
 
     def variables_of(self, operation: str) -> list[dict[str, Any]]:
         return [variables for op, variables, _ in self.requests if op == operation]
+
+
+@functools.cache
+def railway_schema() -> graphql.GraphQLSchema:
+    # assume_valid: the published file breaks one deprecation rule (Team.id) and is otherwise sound.
+    return graphql.build_schema(SCHEMA_FILE.read_text(), assume_valid=True)
+
+
+def check_against_schema(document: str, variables: dict[str, Any]) -> None:
+    """Fails the test (AssertionError) when Railway would refuse the request before running it."""
+    schema, parsed = railway_schema(), graphql.parse(document)
+    errors = graphql.validate(schema, parsed)
+    assert not errors, [e.message for e in errors]
+    operation = next(d for d in parsed.definitions if isinstance(d, graphql.OperationDefinitionNode))
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+    assert not isinstance(coerced, list), [e.message for e in coerced]
 
 
 def wire(provider, fake: FakeRailway, token: str = "rw-test-token"):

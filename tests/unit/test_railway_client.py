@@ -53,6 +53,15 @@ def test_an_environment_is_adopted_by_name():
     assert wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "production"}).id == "e-prod"
 
 
+def test_a_missing_environment_is_created_without_initial_deploys():
+    fake = FakeRailway({"Environments": {"environments": edges({"id": "e-prod", "name": "production"})},
+                        "EnvironmentCreate": {"environmentCreate": {"id": "e-stg", "name": "staging"}}})
+    result = wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "staging"})
+    assert result.id == "e-stg" and result.outs["adopted"] is False
+    assert fake.variables_of("EnvironmentCreate") == [
+        {"input": {"projectId": PROJECT, "name": "staging", "skipInitialDeploys": True}}]
+
+
 def test_variables_are_upserted_with_skip_deploys_and_removed_keys_deleted():
     fake = FakeRailway({"VariableCollectionUpsert": {"variableCollectionUpsert": True},
                         "VariableDelete": {"variableDelete": True}})

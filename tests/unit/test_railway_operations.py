@@ -35,3 +35,11 @@ def test_every_operation_is_named_as_the_fake_api_expects():
     for document in operations.ALL.values():
         kind, name = document.split()[:2]
         assert kind in ("query", "mutation") and name.split("(")[0].isidentifier()
+
+
+def test_the_fake_api_refuses_an_input_field_the_schema_does_not_have():
+    from tests.unit.railway_fake import check_against_schema
+
+    with pytest.raises(AssertionError, match="tags"):
+        check_against_schema(operations.ENVIRONMENT_CREATE,
+                             {"input": {"projectId": "p", "name": "staging", "tags": []}})

@@ -107,7 +107,7 @@ class EnvironmentProvider(RailwayProvider):
         if found:
             return CreateResult(found["id"], {**props, "adopted": True})
         created = client.execute(ops.ENVIRONMENT_CREATE, {"input": {
-            "projectId": props["project_id"], "name": props["name"], "tags": [], "skipInitialDeploys": True}})
+            "projectId": props["project_id"], "name": props["name"], "skipInitialDeploys": True}})
         return CreateResult(created["environmentCreate"]["id"], {**props, "adopted": False})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
