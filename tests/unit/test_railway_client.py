@@ -109,6 +109,33 @@ def test_graphql_errors_on_http_200_are_an_error():
         wire(p.ServiceProvider(), fake).delete(SERVICE, {})
 
 
+SECRET = "s3cret-admin-password"
+ECHOES = [  # graphql-js style, then graphql-core style with the value quoted again in the reason
+    'Variable "$input" got invalid value { projectId: "p", variables: { GF_SECURITY_ADMIN_PASSWORD: '
+    f'"{SECRET}" }}, tags: [] }}; Field "tags" is not defined by type "VariableCollectionUpsertInput".',
+    f"Variable '$input' got invalid value '{SECRET}' at 'input.skipDeploys'; "
+    f"Boolean cannot represent a non boolean value: '{SECRET}'",
+]
+
+
+@pytest.mark.parametrize("message", ECHOES)
+def test_an_error_that_echoes_the_input_never_carries_a_variable_value(message):
+    body = json.dumps({"data": None, "errors": [{"message": message}]}).encode()
+    fake = FakeRailway({"VariableCollectionUpsert": Response(200, {}, body)})
+    with pytest.raises(RailwayError) as caught:
+        wire(p.VariablesProvider(), fake).create({"project_id": PROJECT, "environment_id": ENV,
+                                                 "service_id": SERVICE,
+                                                 "variables": {"GF_SECURITY_ADMIN_PASSWORD": SECRET}})
+    assert SECRET not in str(caught.value) and "got an invalid value (not shown" in str(caught.value)
+
+
+def test_a_redacted_echo_keeps_the_field_and_type_it_names():
+    from components.targets.railway.client import redact
+
+    message = redact(ECHOES[0], {"input": {"variables": {"A": SECRET}}})
+    assert message.endswith('; Field "tags" is not defined by type "VariableCollectionUpsertInput"')
+
+
 def test_a_rate_limited_request_waits_for_retry_after_and_is_retried():
     limited = Response(429, {"retry-after": "7"}, b"")
     fake = FakeRailway({"ServiceDelete": [limited, {"serviceDelete": True}]})

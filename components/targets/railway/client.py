@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -24,8 +25,17 @@ GATEWAY_ERRORS = (502, 503, 504)  # a read is retried after these; a mutation is
 MAX_WAIT_SECONDS = 300.0  # never sleep longer than this on one rate-limit answer
 
 
+# A GraphQL coercion error echoes the rejected variables ("got invalid value {...}; <reason>"), and the reason
+# may quote a value again: only these parts of it, which name fields and types but no values, are kept.
+INVALID_VALUE = re.compile(r"\bgot invalid value\b", re.IGNORECASE)
+SAFE_DETAIL = re.compile(r"""at ["'][\w.\[\]]+["']"""
+                         r"""|Field ["'][\w.]+["'] (?:is not defined by type|of required type) ["'][\w!\[\]]+["']"""
+                         r"""|Expected type ["'][\w!\[\]]+["']""")
+
+
 class RailwayError(Exception):
-    """A request Railway refused or could not answer; the message never contains the token."""
+    """A request Railway refused or could not answer; the message never contains the token, and never a
+    variable's value (values may be secrets)."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +80,12 @@ class RailwayClient:
             if response.status == 429 or (response.status in GATEWAY_ERRORS and document.lstrip().startswith("query")):
                 self._sleep(self._retry_after(response.headers))
                 continue
-            return self._data(document, response)
+            return self._data(document, response, variables or {})
         raise RailwayError(f"Railway kept answering {response.status} after {MAX_RATE_LIMIT_RETRIES} retries "
                            "(429: rate limited — wait for the hourly budget, Hobby: 1,000 requests/hour); "
                            "run `pulumi up` again later")
 
-    def _data(self, document: str, response: Response) -> dict[str, Any]:
+    def _data(self, document: str, response: Response, variables: Mapping[str, Any]) -> dict[str, Any]:
         operation = document.split("(")[0].split("{")[0].strip()
         try:
             payload = json.loads(response.body or b"{}")
@@ -83,7 +93,8 @@ class RailwayClient:
             payload = {}
         errors = payload.get("errors") if isinstance(payload, dict) else None
         if errors:
-            messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
+            messages = "; ".join(redact(str(e.get("message", e)) if isinstance(e, dict) else str(e), variables)
+                                 for e in errors)
             raise RailwayError(f"{operation}: {messages}")
         if response.status != 200:
             raise RailwayError(f"{operation}: HTTP {response.status}")
@@ -105,6 +116,30 @@ class RailwayClient:
         reset = _reset_time(headers)
         if headers.get("x-ratelimit-remaining", "").strip() == "0" and reset is not None:
             self._not_before = reset
+
+
+def redact(message: str, variables: Mapping[str, Any]) -> str:
+    """The message without any value of `variables`: an echoed input is cut to the field and type names
+    around it, and any variable value quoted elsewhere is masked (ids stay: they help and are not secret)."""
+    if not variables:
+        return message
+    echo = INVALID_VALUE.search(message)
+    if echo:
+        details = SAFE_DETAIL.findall(message[echo.end():])
+        message = message[:echo.start()] + "got an invalid value (not shown: it may hold a secret)" + \
+            "".join(f"; {detail}" for detail in details)
+    for value in sorted(_values(variables), key=len, reverse=True):
+        message = message.replace(value, "[redacted]")
+    return message
+
+
+def _values(variables: Any, key: str = "") -> set[str]:
+    if isinstance(variables, Mapping):
+        return {v for k, item in variables.items() for v in _values(item, str(k))}
+    if isinstance(variables, list | tuple):
+        return {v for item in variables for v in _values(item, key)}
+    is_id = key == "id" or key.endswith("Id")
+    return {str(variables)} if variables is not None and not is_id and len(str(variables)) >= 4 else set()
 
 
 def _reset_time(headers: Mapping[str, str]) -> float | None:
