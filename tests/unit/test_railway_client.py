@@ -62,15 +62,32 @@ def test_a_missing_environment_is_created_without_initial_deploys():
         {"input": {"projectId": PROJECT, "name": "staging", "skipInitialDeploys": True}}]
 
 
-def test_variables_are_upserted_with_skip_deploys_and_removed_keys_deleted():
-    fake = FakeRailway({"VariableCollectionUpsert": {"variableCollectionUpsert": True},
-                        "VariableDelete": {"variableDelete": True}})
+def test_removed_variables_go_in_one_replacing_upsert_without_a_deploy():
+    fake = FakeRailway({"VariableCollectionUpsert": {"variableCollectionUpsert": True}})
     provider = wire(p.VariablesProvider(), fake)
     base = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE}
     provider.update("v", {**base, "variables": {"A": "1", "OLD": "x"}}, {**base, "variables": {"A": "2"}})
+    assert fake.operations() == ["VariableCollectionUpsert"]
     upsert = fake.variables_of("VariableCollectionUpsert")[0]["input"]
-    assert upsert["skipDeploys"] is True and upsert["variables"] == {"A": "2"} and "replace" not in upsert
-    assert [v["input"]["name"] for v in fake.variables_of("VariableDelete")] == ["OLD"]
+    assert upsert["skipDeploys"] is True and upsert["replace"] is True and upsert["variables"] == {"A": "2"}
+
+
+def test_changed_variables_without_removals_are_merged_not_replaced():
+    fake = FakeRailway({"VariableCollectionUpsert": {"variableCollectionUpsert": True}})
+    base = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE}
+    wire(p.VariablesProvider(), fake).update("v", {**base, "variables": {"A": "1"}},
+                                             {**base, "variables": {"A": "2", "B": "3"}})
+    upsert = fake.variables_of("VariableCollectionUpsert")[0]["input"]
+    assert upsert["replace"] is False and upsert["skipDeploys"] is True
+
+
+def test_deleting_the_variables_is_one_call_without_a_deploy():
+    fake = FakeRailway({"VariableCollectionUpsert": {"variableCollectionUpsert": True}})
+    base = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE}
+    wire(p.VariablesProvider(), fake).delete("v", {**base, "variables": {"A": "1", "B": "2"}})
+    assert fake.variables_of("VariableCollectionUpsert") == [{"input": {
+        **{"projectId": PROJECT, "environmentId": ENV, "serviceId": SERVICE},
+        "variables": {}, "replace": True, "skipDeploys": True}}]
 
 
 def _deploy_fake(*statuses: str) -> FakeRailway:

@@ -52,9 +52,9 @@ class StatefulRailway(FakeRailway):
             "VolumeInstanceUpdate": {"volumeInstanceUpdate": True},
             "VolumeDelete": lambda v: {"volumeDelete": bool(self.volumes.pop(
                 next(n for n, i in self.volumes.items() if i == v["volumeId"])))},
-            "VariableCollectionUpsert": lambda v: (self.variables.update(v["input"]["variables"]),
-                                                   {"variableCollectionUpsert": True})[1],
-            "VariableDelete": lambda v: {"variableDelete": self.variables.pop(v["input"]["name"]) is not None},
+            "VariableCollectionUpsert": lambda v: (
+                self.variables.clear() if v["input"].get("replace") else None,
+                self.variables.update(v["input"]["variables"]), {"variableCollectionUpsert": True})[2],
             "ServiceInstanceUpdate": {"serviceInstanceUpdate": True},
             "ServiceInstanceLimitsUpdate": {"serviceInstanceLimitsUpdate": True},
             "Domains": lambda _v: {"domains": {"serviceDomains": list(self.domains)}},

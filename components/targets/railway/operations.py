@@ -72,9 +72,6 @@ mutation VariableCollectionUpsert($input: VariableCollectionUpsertInput!) {
   variableCollectionUpsert(input: $input)
 }"""
 
-VARIABLE_DELETE = """
-mutation VariableDelete($input: VariableDeleteInput!) { variableDelete(input: $input) }"""
-
 VOLUMES = """
 query Volumes($projectId: String!) {
   project(id: $projectId) {

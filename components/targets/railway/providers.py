@@ -185,33 +185,31 @@ class ServiceInstanceProvider(RailwayProvider):
 
 
 class VariablesProvider(RailwayProvider):
-    """The service's variables as one collection. `skipDeploys`: the Deployment resource deploys once."""
+    """The service's variables as one collection, owned by the stack. `skipDeploys`: the Deployment
+    resource deploys once. Removed keys go in the same single call (`replace`), not one redeploy per key."""
 
     REPLACE_ON = ("project_id", "environment_id", "service_id")
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        self._upsert(props)
+        self._upsert(props, props["variables"], replace=False)
         return CreateResult(f"{props['service_id']}/{props['environment_id']}/variables", dict(props))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        self._upsert(news)
-        gone = sorted(set(olds.get("variables") or {}) - set(news["variables"]))
-        self._delete(news, gone)
+        removed = set(olds.get("variables") or {}) - set(news["variables"])
+        self._upsert(news, news["variables"], replace=bool(removed))
         return UpdateResult(dict(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        self._delete(props, sorted(props.get("variables") or {}))
+        try:
+            self._upsert(props, {}, replace=True)
+        except RailwayError as error:  # the service is already gone: so are its variables
+            if not GONE.search(str(error)):
+                raise
 
-    def _upsert(self, props: dict[str, Any]) -> None:
+    def _upsert(self, props: dict[str, Any], variables: dict[str, str], replace: bool) -> None:
         self.client().execute(ops.VARIABLES_UPSERT, {"input": {
             "projectId": props["project_id"], "environmentId": props["environment_id"],
-            "serviceId": props["service_id"], "variables": props["variables"], "skipDeploys": True}})
-
-    def _delete(self, props: dict[str, Any], names: list[str]) -> None:
-        for name in names:
-            self.remove(ops.VARIABLE_DELETE, {"input": {
-                "projectId": props["project_id"], "environmentId": props["environment_id"],
-                "serviceId": props["service_id"], "name": name}})
+            "serviceId": props["service_id"], "variables": variables, "replace": replace, "skipDeploys": True}})
 
 
 class VolumeProvider(RailwayProvider):
