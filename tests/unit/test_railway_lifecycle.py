@@ -75,7 +75,8 @@ def up(api: StatefulRailway) -> dict[str, Any]:
     scoped = {**IDS, "service_id": service.id}
     volume = wire(p.VolumeProvider(), api).create({**scoped, "name": "obs-grafana-data",
                                                    "mount_path": "/var/lib/grafana"})
-    variables = wire(p.VariablesProvider(), api).create({**scoped, "variables": {"PORT": "3000"}})
+    variables = wire(p.VariablesProvider(), api).create({**scoped, "variables": {"PORT": "3000"},
+                                                         "service_adopted": service.outs["adopted"]})
     wire(p.ServiceInstanceProvider(), api).create({"service_id": service.id, "environment_id": "env",
                                                    "image": "ghcr.io/a/grafana@sha256:" + "1" * 64,
                                                    "restart_policy": "ON_FAILURE", "memory_gb": 0.5})
@@ -109,10 +110,22 @@ def test_a_second_up_after_lost_state_adopts_instead_of_duplicating():
 
 def test_destroy_removes_what_the_stack_made():
     api = StatefulRailway()
-    made = up(api)
-    wire(p.DeploymentProvider(), api).delete(made["deploy"].id, made["deploy"].outs)
-    wire(p.ServiceDomainProvider(), api).delete(made["domain"].id, made["domain"].outs)
-    wire(p.VariablesProvider(), api).delete(made["variables"].id, made["variables"].outs)
-    wire(p.VolumeProvider(), api).delete(made["volume"].id, made["volume"].outs)
-    wire(p.ServiceProvider(), api).delete(made["service"].id, made["service"].outs)
+    destroy(api, up(api))
     assert (api.services, api.volumes, api.variables, api.domains) == ({}, {}, {}, [])
+
+
+def destroy(api: StatefulRailway, made: dict[str, Any]) -> None:
+    """The providers' deletes in the engine's reverse dependency order."""
+    for provider, kind in ((p.DeploymentProvider, "deploy"), (p.ServiceDomainProvider, "domain"),
+                           (p.VariablesProvider, "variables"), (p.VolumeProvider, "volume"),
+                           (p.ServiceProvider, "service")):
+        wire(provider(), api).delete(made[kind].id, made[kind].outs)
+
+
+def test_destroy_after_adopting_leaves_every_adopted_object_and_its_data():
+    api = StatefulRailway()
+    up(api)  # someone else's service, volume and domain, already there
+    adopted = up(api)
+    destroy(api, adopted)
+    assert list(api.services) == ["grafana"] and list(api.volumes) == ["obs-grafana-data"]
+    assert len(api.domains) == 1 and api.variables == {"PORT": "3000"}

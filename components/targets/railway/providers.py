@@ -42,6 +42,9 @@ class RailwayProvider(ResourceProvider):
 
     serialize_as_secret_always = True
     REPLACE_ON: tuple[str, ...] = ()
+    OUTPUTS: tuple[str, ...] = ("adopted",)  # set by the provider, never by the program: not a change
+    # Replacing these would delete the user's data (a created project takes its volumes along): refused.
+    KEEPS_DATA_ON: tuple[str, ...] = ()
     # Tests swap these for a fake transport and a fake clock; a deploy leaves them as they are.
     transport: Transport = staticmethod(urllib_transport)  # type: ignore[assignment]
     sleep: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
@@ -62,10 +65,21 @@ class RailwayProvider(ResourceProvider):
             if not GONE.search(str(error)):
                 raise
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        keys = [k for k in news if not k.startswith("__") and olds.get(k) != news.get(k)]
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        keys = [k for k in news if not k.startswith("__") and k not in self.OUTPUTS and olds.get(k) != news.get(k)]
         replaces = [k for k in keys if k in self.REPLACE_ON]
+        losing = [k for k in replaces if k in self.KEEPS_DATA_ON]
+        if losing and not olds.get("adopted"):
+            kind = type(self).__name__.removesuffix("Provider").lower()
+            changes = ", ".join(f"{k} {olds.get(k)!r} → {news.get(k)!r}" for k in losing)
+            raise RailwayError(
+                f"refusing to replace {kind} {id_} ({changes}): Railway cannot move it, so the change would "
+                f"delete it and the data it holds. Set the old value back; to move on purpose, back the data "
+                f"up, then `pulumi state delete` the {kind} (the stack then leaves it alone) and run `pulumi up`.")
         return DiffResult(changes=bool(keys), replaces=replaces, delete_before_replace=bool(replaces))
+
+    def keep_adopted(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        return {**news, "adopted": bool(olds.get("adopted"))}
 
     def __getstate__(self) -> dict[str, Any]:
         # Belt and braces: whatever configure stored never travels with a pickled provider.
@@ -73,7 +87,7 @@ class RailwayProvider(ResourceProvider):
 
 
 class ProjectProvider(RailwayProvider):
-    REPLACE_ON = ("workspace_id",)
+    REPLACE_ON = KEEPS_DATA_ON = ("workspace_id",)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -90,7 +104,7 @@ class ProjectProvider(RailwayProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if olds.get("name") != news["name"]:  # renamed in place: a new project would orphan the volumes
             self.client().execute(ops.PROJECT_RENAME, {"id": id_, "input": {"name": news["name"]}})
-        return UpdateResult({**news, "adopted": olds.get("adopted", False)})
+        return UpdateResult(self.keep_adopted(olds, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if not props.get("adopted"):  # a project the stack found is someone else's: leave it
@@ -113,7 +127,7 @@ class EnvironmentProvider(RailwayProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if olds.get("name") != news["name"]:
             self.client().execute(ops.ENVIRONMENT_RENAME, {"id": id_, "input": {"name": news["name"]}})
-        return UpdateResult({**news, "adopted": olds.get("adopted", False)})
+        return UpdateResult(self.keep_adopted(olds, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if not props.get("adopted"):
@@ -131,18 +145,19 @@ class ServiceProvider(RailwayProvider):
         project = client.execute(ops.SERVICES, {"projectId": props["project_id"]})["project"]
         found = _named(_edges(project["services"]), props["name"])
         if found:
-            return CreateResult(found["id"], dict(props))
+            return CreateResult(found["id"], {**props, "adopted": True})
         created = client.execute(ops.SERVICE_CREATE, {"input": {"projectId": props["project_id"],
                                                                 "name": props["name"]}})
-        return CreateResult(created["serviceCreate"]["id"], dict(props))
+        return CreateResult(created["serviceCreate"]["id"], {**props, "adopted": False})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if olds.get("name") != news["name"]:  # in place: the service keeps its volume and deployments
             self.client().execute(ops.SERVICE_RENAME, {"id": id_, "input": {"name": news["name"]}})
-        return UpdateResult(dict(news))
+        return UpdateResult(self.keep_adopted(olds, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.remove(ops.SERVICE_DELETE, {"id": id_})
+        if not props.get("adopted"):  # a service the stack found was there before it: leave it
+            self.remove(ops.SERVICE_DELETE, {"id": id_})
 
 
 class ServiceInstanceProvider(RailwayProvider):
@@ -200,6 +215,8 @@ class VariablesProvider(RailwayProvider):
         return UpdateResult(dict(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if props.get("service_adopted"):  # the service was there before the stack: so may its variables be
+            return
         try:
             self._upsert(props, {}, replace=True)
         except RailwayError as error:  # the service is already gone: so are its variables
@@ -215,7 +232,7 @@ class VariablesProvider(RailwayProvider):
 class VolumeProvider(RailwayProvider):
     """One volume per stateful service, found by name (volume names are unique in a project)."""
 
-    REPLACE_ON = ("project_id", "environment_id", "name")
+    REPLACE_ON = KEEPS_DATA_ON = ("project_id", "environment_id")  # a rename is in place
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -223,20 +240,24 @@ class VolumeProvider(RailwayProvider):
         found = _named(volumes, props["name"])
         if found:
             self._attach(client, found["id"], props)
-            return CreateResult(found["id"], dict(props))
+            return CreateResult(found["id"], {**props, "adopted": True})
         created = client.execute(ops.VOLUME_CREATE, {"input": {
             "projectId": props["project_id"], "environmentId": props["environment_id"],
             "serviceId": props["service_id"], "mountPath": props["mount_path"]}})["volumeCreate"]
         client.execute(ops.VOLUME_RENAME, {"volumeId": created["id"], "input": {"name": props["name"]}})
-        return CreateResult(created["id"], dict(props))
+        return CreateResult(created["id"], {**props, "adopted": False})
 
-    def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        self._attach(self.client(), id_, news)
-        return UpdateResult(dict(news))
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        client = self.client()
+        if olds.get("name") != news["name"]:
+            client.execute(ops.VOLUME_RENAME, {"volumeId": id_, "input": {"name": news["name"]}})
+        self._attach(client, id_, news)
+        return UpdateResult(self.keep_adopted(olds, news))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        # Railway keeps a deleted volume restorable for 48 hours.
-        self.remove(ops.VOLUME_DELETE, {"volumeId": id_})
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        # Only a volume the stack made (Railway keeps a deleted volume restorable for 48 hours).
+        if not props.get("adopted"):
+            self.remove(ops.VOLUME_DELETE, {"volumeId": id_})
 
     @staticmethod
     def _attach(client: RailwayClient, volume_id: str, props: dict[str, Any]) -> None:
@@ -249,6 +270,7 @@ class ServiceDomainProvider(RailwayProvider):
     """The Railway-generated HTTPS domain (`*.up.railway.app`) of a public service."""
 
     REPLACE_ON = ("project_id", "environment_id", "service_id")
+    OUTPUTS = ("adopted", "domain")
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
@@ -263,23 +285,21 @@ class ServiceDomainProvider(RailwayProvider):
             domain = client.execute(ops.SERVICE_DOMAIN_CREATE, {"input": {
                 "serviceId": props["service_id"], "environmentId": props["environment_id"],
                 "targetPort": props["target_port"]}})["serviceDomainCreate"]
-        return CreateResult(domain["id"], {**props, "domain": domain["domain"]})
+        return CreateResult(domain["id"], {**props, "domain": domain["domain"], "adopted": bool(existing)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self._retarget(self.client(), id_, olds["domain"], news)
-        return UpdateResult({**news, "domain": olds["domain"]})
+        return UpdateResult({**self.keep_adopted(olds, news), "domain": olds["domain"]})
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.remove(ops.SERVICE_DOMAIN_DELETE, {"id": id_})
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if not props.get("adopted"):  # users may have pointed DNS or bookmarks at a domain that was there
+            self.remove(ops.SERVICE_DOMAIN_DELETE, {"id": id_})
 
     @staticmethod
     def _retarget(client: RailwayClient, domain_id: str, domain: str, props: dict[str, Any]) -> None:
         client.execute(ops.SERVICE_DOMAIN_UPDATE, {"input": {
             "serviceDomainId": domain_id, "serviceId": props["service_id"], "environmentId": props["environment_id"],
             "domain": domain, "targetPort": props["target_port"]}})
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return super().diff(id_, olds, {**news, "domain": olds.get("domain")})
 
 
 class DeploymentProvider(RailwayProvider):
@@ -288,6 +308,7 @@ class DeploymentProvider(RailwayProvider):
     until SUCCESS, or a failure naming the status."""
 
     REPLACE_ON = ("service_id", "environment_id")
+    OUTPUTS = ("deployment_id",)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         deployment_id = self._deploy(props)
@@ -298,9 +319,6 @@ class DeploymentProvider(RailwayProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None  # a deployment is history; the running one goes with its service
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return super().diff(id_, olds, {**news, "deployment_id": olds.get("deployment_id")})
 
     def _deploy(self, props: dict[str, Any]) -> str:
         client = self.client()

@@ -36,9 +36,12 @@ class Environment(Resource):
 
 
 class Service(Resource):
+    adopted: pulumi.Output[bool]
+
     def __init__(self, name: str, project_id: pulumi.Input[str], service_name: str,
                  opts: pulumi.ResourceOptions | None = None):
-        super().__init__(p.ServiceProvider(), name, {"project_id": project_id, "name": service_name}, opts)
+        super().__init__(p.ServiceProvider(), name, {"project_id": project_id, "name": service_name,
+                                                      "adopted": None}, opts)
 
 
 class ServiceInstance(Resource):
@@ -55,14 +58,14 @@ class Variables(Resource):
 
 class Volume(Resource):
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(p.VolumeProvider(), name, props, opts)
+        super().__init__(p.VolumeProvider(), name, {**props, "adopted": None}, opts)
 
 
 class ServiceDomain(Resource):
     domain: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(p.ServiceDomainProvider(), name, {**props, "domain": None}, opts)
+        super().__init__(p.ServiceDomainProvider(), name, {**props, "domain": None, "adopted": None}, opts)
 
 
 class Deployment(Resource):

@@ -47,7 +47,8 @@ class RailwayService(pulumi.ComponentResource):
         if service_plan.volume:
             waits.append(rw.Volume(f"{name}-volume", {**ids, "name": service_plan.volume.source,
                                                       "mount_path": service_plan.volume.container_path}, child))
-        self.variables = rw.Variables(f"{name}-variables", {**ids, "variables": pulumi.Output.secret(
+        self.variables = rw.Variables(f"{name}-variables", {
+            **ids, "service_adopted": self.service.adopted, "variables": pulumi.Output.secret(
             pulumi.Output.all(**{k: resolve(v, args.values) for k, v in service_plan.variables.items()}))}, child)
         waits.append(self.variables)
         settings = {
