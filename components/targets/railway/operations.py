@@ -121,6 +121,8 @@ mutation ServiceInstanceDeployV2($serviceId: String!, $environmentId: String!) {
 }"""
 
 DEPLOYMENT = """
-query Deployment($id: String!) { deployment(id: $id) { id status } }"""
+query Deployment($id: String!) {
+  deployment(id: $id) { id status instances { id status } }
+}"""
 
 ALL = {name: document for name, document in globals().items() if name.isupper() and isinstance(document, str)}

@@ -305,7 +305,9 @@ class ServiceDomainProvider(RailwayProvider):
 class DeploymentProvider(RailwayProvider):
     """One deployment of a service once its settings, variables and volume are in place; a new one
     whenever `revision` (a digest of everything the service runs with) changes. Polled with backoff
-    until SUCCESS, or a failure naming the status."""
+    until SUCCESS, or a failure naming the status. A one-shot service (`run_to_completion`: a job, restart
+    policy NEVER) is SUCCESS as soon as its container starts, so it is polled on until the container has
+    exited: EXITED passes, CRASHED (a non-zero exit) fails. Railway's API reports no exit code."""
 
     REPLACE_ON = ("service_id", "environment_id")
     OUTPUTS = ("deployment_id",)
@@ -325,17 +327,48 @@ class DeploymentProvider(RailwayProvider):
         deployment_id = client.execute(ops.DEPLOY, {"serviceId": props["service_id"],
                                                     "environmentId": props["environment_id"]})[
             "serviceInstanceDeployV2"]
-        deadline = self.clock() + props.get("timeout_seconds", DEPLOY_TIMEOUT_SECONDS)
+        which = f"deployment {deployment_id} of service {props['service_name']}"
+        timeout = props.get("timeout_seconds", DEPLOY_TIMEOUT_SECONDS)
+        deadline = self.clock() + timeout
         delay = FIRST_POLL_SECONDS
         while True:
-            status = client.execute(ops.DEPLOYMENT, {"id": deployment_id})["deployment"]["status"]
-            if status == "SUCCESS":
+            deployment = client.execute(ops.DEPLOYMENT, {"id": deployment_id})["deployment"]
+            status = deployment["status"]
+            if status == "SUCCESS" and not props.get("run_to_completion"):
                 return deployment_id
-            if status in DEPLOY_FAILED:
-                raise RailwayError(f"deployment {deployment_id} of service {props['service_name']} ended {status}: "
-                                   "see its logs in the Railway dashboard (Deployments → View logs)")
+            if status == "SUCCESS" and _finished(which, deployment):
+                return deployment_id
+            _refuse_waiting_for_nothing(which, status)
             if self.clock() + delay > deadline:
-                raise RailwayError(f"deployment {deployment_id} of service {props['service_name']} still {status} "
-                                   f"after {props.get('timeout_seconds', DEPLOY_TIMEOUT_SECONDS)} s")
+                running = " (started, not yet exited)" if status == "SUCCESS" else ""
+                raise RailwayError(f"{which} still {status}{running} after {timeout} s")
             self.sleep(delay)
             delay = min(delay * 2, MAX_POLL_SECONDS)
+
+
+def _refuse_waiting_for_nothing(which: str, status: str) -> None:
+    """States that no amount of polling changes: failures, and states waiting on a person or a request."""
+    if status in DEPLOY_FAILED:
+        raise RailwayError(f"{which} ended {status}: see its logs in the Railway dashboard "
+                           "(Deployments → View logs)")
+    if status == "NEEDS_APPROVAL":
+        raise RailwayError(f"{which} waits for approval (NEEDS_APPROVAL): a member of the Railway workspace must "
+                           "approve it in the dashboard (the service → Deployments → Approve); once it is "
+                           "running, run `pulumi up` again to record it")
+    if status == "SLEEPING":
+        raise RailwayError(f"{which} is SLEEPING: App Sleeping (serverless) is on for this service, so it only "
+                           "wakes on traffic. Turn it off in the service's settings (an observability backend "
+                           "must keep running) and run `pulumi up` again")
+
+
+def _finished(which: str, deployment: dict[str, Any]) -> bool:
+    """A one-shot deployment's outcome from its instances: True once every one EXITED, an error if any
+    CRASHED or was stopped before it finished, False while any still runs."""
+    states = [instance["status"] for instance in deployment.get("instances") or []]
+    if "CRASHED" in states:
+        raise RailwayError(f"{which} exited with an error (instance CRASHED): see its logs in the Railway "
+                           "dashboard (Deployments → View logs)")
+    stopped = [state for state in states if state in ("STOPPED", "REMOVED", "SKIPPED")]
+    if stopped:
+        raise RailwayError(f"{which} was {stopped[0]} before it finished")
+    return bool(states) and all(state == "EXITED" for state in states)

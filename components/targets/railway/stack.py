@@ -38,6 +38,7 @@ class RailwayService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         spec = service_plan.spec
         self.resource_name, self.service_name = name, service_plan.name
+        self.run_to_completion = spec.oneshot  # a job: its deployment is done when its container exits
         password = args.values.get("railway_registry_password")
         self.image = service_image(f"{name}-image", service_plan, args.settings.stack, railway.image_registry,
                                    railway.registry_username, password, child)
@@ -97,7 +98,8 @@ class RailwayStack(pulumi.ComponentResource):
         self.deployments = [
             rw.Deployment(f"{svc.resource_name}-deploy", {
                 "service_id": svc.service.id, "environment_id": self.environment.id,
-                "service_name": svc.service_name, "revision": svc.revision},
+                "service_name": svc.service_name, "revision": svc.revision,
+                "run_to_completion": svc.run_to_completion},
                 pulumi.ResourceOptions(parent=self, depends_on=everything))
             for svc in self.services]
         domains = [svc.domain.domain for svc in self.services if svc.domain]
