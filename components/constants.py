@@ -5,6 +5,8 @@ A service's name is its module (`components/services/<name>.py`), its config fol
 """
 
 PROJECT = "observability"
+# Railway's API token may come from the deployer's environment instead of the stack's secret setting.
+RAILWAY_TOKEN_ENV = "RAILWAY_TOKEN"
 
 GRAFANA = "grafana"
 LOKI = "loki"

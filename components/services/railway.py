@@ -14,6 +14,7 @@ Railway objects and never names a service):
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from components import constants as c
@@ -104,39 +105,36 @@ def _prometheus(settings: Settings) -> ContainerSpec:
     return _for_railway(spec, command=(*spec.command, listen), healthcheck=None)
 
 
-def _alloy_command() -> tuple[str, ...]:
-    return ("run", f"--server.http.listen-addr=[::]:{c.PORTS[c.ALLOY]}", f"--storage.path={alloy.STORAGE_PATH}",
-            alloy.CONFIG_DIR_IN_CONTAINER)
-
-
-def _alloy_files(names: tuple[str, ...]) -> tuple[File, ...]:
-    return tuple(config_file(c.ALLOY, name, f"{alloy.CONFIG_DIR_IN_CONTAINER}/{name}") for name in names)
+def _alloy_on_railway(spec: ContainerSpec, env: Mapping[str, Content], files: tuple[str, ...]) -> ContainerSpec:
+    """Alloy in either mode: listening on [::], its WAL on the volume, no Docker socket, host user or
+    platform network (Railway has none); `files` are the pipeline files of that mode."""
+    command = ("run", f"--server.http.listen-addr=[::]:{c.PORTS[c.ALLOY]}", f"--storage.path={alloy.STORAGE_PATH}",
+               alloy.CONFIG_DIR_IN_CONTAINER)
+    return _for_railway(spec, command=command, env=frozen_env(**env),
+                        files=tuple(config_file(c.ALLOY, name, f"{alloy.CONFIG_DIR_IN_CONTAINER}/{name}")
+                                    for name in files),
+                        volumes=(Volume(spec.volumes[0].source, alloy.STORAGE_PATH),), healthcheck=None,
+                        user=None, group_add=(), privileged=False, platform_network=False)
 
 
 def _stack_alloy(settings: Settings) -> ContainerSpec:
     """OTLP in, the shared log pipeline, writes to this stack's Loki, Tempo and Prometheus."""
     spec = alloy.spec(settings)
     env = {k: v for k, v in spec.env.items() if k != "DOCKER_API_URL"}  # no Docker socket on Railway
-    return _for_railway(spec, command=_alloy_command(), env=frozen_env(**env),
-                        files=_alloy_files(alloy.SHARED_FILES + alloy.STACK_WRITE_FILES),
-                        volumes=(Volume(spec.volumes[0].source, alloy.STORAGE_PATH),), healthcheck=None,
-                        user=None, group_add=(), privileged=False, platform_network=False)
+    return _alloy_on_railway(spec, env, alloy.SHARED_FILES + alloy.STACK_WRITE_FILES)
 
 
 def _cloud_alloy(settings: Settings) -> ContainerSpec:
     """grafana-cloud: Alloy alone; the same pipeline, then Grafana Cloud with basic auth from secrets."""
     assert settings.railway is not None
     spec, cloud = alloy.spec(settings), settings.railway.cloud
-    env = frozen_env(STACK_ENVIRONMENT=settings.environment,
-                     GRAFANA_CLOUD_LOKI_URL=cloud.loki_url, GRAFANA_CLOUD_LOKI_USER=cloud.loki_user,
-                     GRAFANA_CLOUD_PROMETHEUS_URL=cloud.prometheus_url,
-                     GRAFANA_CLOUD_PROMETHEUS_USER=cloud.prometheus_user,
-                     GRAFANA_CLOUD_TEMPO_ENDPOINT=cloud.tempo_endpoint, GRAFANA_CLOUD_TEMPO_USER=cloud.tempo_user,
-                     GRAFANA_CLOUD_TOKEN=Ref("grafana_cloud_token"))
-    return _for_railway(spec, command=_alloy_command(), env=env,
-                        files=_alloy_files(alloy.SHARED_FILES + (CLOUD_WRITE_FILE,)),
-                        volumes=(Volume(spec.volumes[0].source, alloy.STORAGE_PATH),), healthcheck=None,
-                        user=None, group_add=(), privileged=False, platform_network=False)
+    env: dict[str, Content] = dict(
+        STACK_ENVIRONMENT=settings.environment,
+        GRAFANA_CLOUD_LOKI_URL=cloud.loki_url, GRAFANA_CLOUD_LOKI_USER=cloud.loki_user,
+        GRAFANA_CLOUD_PROMETHEUS_URL=cloud.prometheus_url, GRAFANA_CLOUD_PROMETHEUS_USER=cloud.prometheus_user,
+        GRAFANA_CLOUD_TEMPO_ENDPOINT=cloud.tempo_endpoint, GRAFANA_CLOUD_TEMPO_USER=cloud.tempo_user,
+        GRAFANA_CLOUD_TOKEN=Ref("grafana_cloud_token"))
+    return _alloy_on_railway(spec, env, alloy.SHARED_FILES + (CLOUD_WRITE_FILE,))
 
 
 def github_oauth_env(settings: Settings) -> dict[str, Content]:

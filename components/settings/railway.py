@@ -7,10 +7,10 @@ import os
 import re
 from dataclasses import dataclass
 
+from components.constants import RAILWAY_TOKEN_ENV as TOKEN_ENV
 from components.settings.reader import IMAGE_PREFIX, Reader
 from components.settings.types import Secret
 
-TOKEN_ENV = "RAILWAY_TOKEN"  # the token may come from the deployer's environment instead of the stack
 # Keys only the railway environment reads (set elsewhere they are refused as silently ignored).
 RAILWAY_KEYS = ("railwayToken", "railwayProjectName", "railwayEnvironmentName", "railwayWorkspaceId", "railwayRegion",
                 "railwayImageRegistry", "railwayRegistryUsername", "railwayRegistryPassword", "grafanaGithubClientId",

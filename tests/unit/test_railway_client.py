@@ -207,6 +207,18 @@ def test_an_exhausted_budget_waits_until_the_reset_before_the_next_request():
     assert fake.slept == [42.0]
 
 
+def test_a_provider_waits_for_the_rate_limit_reset_by_its_own_clock():
+    fake = FakeRailway()
+    fake.answers["ServiceDelete"] = Response(200, {"x-ratelimit-remaining": "0",
+                                                   "x-ratelimit-reset": str(fake.now + 42)},
+                                             json.dumps({"data": {"serviceDelete": True}}).encode())
+    provider = wire(p.ServiceProvider(), fake)
+    client = provider.client()
+    client.execute("mutation ServiceDelete($id: String!) { serviceDelete(id: $id) }", {"id": "a"})
+    client.execute("mutation ServiceDelete($id: String!) { serviceDelete(id: $id) }", {"id": "b"})
+    assert fake.slept == [42.0]
+
+
 def test_endless_rate_limiting_gives_up_with_a_clear_message():
     fake = FakeRailway({"ServiceDelete": Response(429, {}, b"")})
     with pytest.raises(RailwayError, match="rate limited"):

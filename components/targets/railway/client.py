@@ -1,4 +1,5 @@
 """A small client for Railway's public GraphQL API (stdlib only: it runs inside the dynamic providers).
+`clock` is Unix time: X-RateLimit-Reset is compared with it.
 
 The token is read at call time, never stored in anything Pulumi serializes: from the stack's secret
 setting `railwayToken` (handed to the provider's `configure`) or from `RAILWAY_TOKEN`. It must be an
@@ -17,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.constants import RAILWAY_TOKEN_ENV as TOKEN_ENV
+
 ENDPOINT = "https://backboard.railway.com/graphql/v2"
-TOKEN_ENV = "RAILWAY_TOKEN"
 MAX_RATE_LIMIT_RETRIES = 5
 DEFAULT_RETRY_SECONDS = 10.0
 GATEWAY_ERRORS = (502, 503, 504)  # a read is retried after these; a mutation is not (it may have happened)

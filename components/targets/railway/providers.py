@@ -48,14 +48,15 @@ class RailwayProvider(ResourceProvider):
     # Tests swap these for a fake transport and a fake clock; a deploy leaves them as they are.
     transport: Transport = staticmethod(urllib_transport)  # type: ignore[assignment]
     sleep: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
-    clock: Callable[[], float] = staticmethod(time.monotonic)  # type: ignore[assignment]
+    # Unix time, not monotonic: the client compares it with Railway's X-RateLimit-Reset.
+    clock: Callable[[], float] = staticmethod(time.time)  # type: ignore[assignment]
 
     def configure(self, req: ConfigureRequest) -> None:
         self._configured_token = req.config.get(TOKEN_SETTING)
 
     def client(self) -> RailwayClient:
         token = token_from(getattr(self, "_configured_token", None))
-        return RailwayClient(token, self.transport, self.sleep)
+        return RailwayClient(token, self.transport, self.sleep, self.clock)
 
     def remove(self, document: str, variables: dict[str, Any]) -> None:
         """A delete that succeeds when the object is already gone (deleted by hand, or with its service)."""
