@@ -367,6 +367,12 @@ def test_an_adopted_project_may_follow_a_workspace_change_since_it_is_never_dele
     assert p.ProjectProvider().diff("p-1", old, {**old, "workspace_id": "ws-2"}).replaces == ["workspace_id"]
 
 
+def test_moving_a_created_environment_to_another_project_is_refused():
+    old = {"project_id": "p-1", "name": "production", "adopted": False}
+    with pytest.raises(RailwayError, match="refusing to replace environment e-1 .*project_id"):
+        p.EnvironmentProvider().diff("e-1", old, {**old, "project_id": "p-2"})
+
+
 def test_moving_a_created_volume_to_another_environment_is_refused():
     old = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE, "name": "loki-data",
            "mount_path": "/loki", "adopted": False}

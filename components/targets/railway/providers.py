@@ -113,7 +113,7 @@ class ProjectProvider(RailwayProvider):
 
 
 class EnvironmentProvider(RailwayProvider):
-    REPLACE_ON = ("project_id",)
+    REPLACE_ON = KEEPS_DATA_ON = ("project_id",)  # a created environment holds the volumes' instances
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
