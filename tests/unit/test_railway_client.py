@@ -1,5 +1,6 @@
-"""The Railway client and providers against a fake API: adopt-or-create, skipDeploys then one deploy,
-polling to success and to failure, GraphQL errors on HTTP 200, rate limits, delete."""
+"""The Railway client and providers against a fake API: adopt-or-create, variables with skipDeploys,
+GraphQL errors on HTTP 200 (with no variable value in them), rate limits, delete. Deployments:
+test_railway_deployments.py; what is never replaced or deleted: test_railway_data_safety.py."""
 
 from __future__ import annotations
 
@@ -88,71 +89,6 @@ def test_deleting_the_variables_is_one_call_without_a_deploy():
     assert fake.variables_of("VariableCollectionUpsert") == [{"input": {
         **{"projectId": PROJECT, "environmentId": ENV, "serviceId": SERVICE},
         "variables": {}, "replace": True, "skipDeploys": True}}]
-
-
-def _deploy_fake(*statuses: str) -> FakeRailway:
-    return FakeRailway({"ServiceInstanceDeployV2": {"serviceInstanceDeployV2": "dep-1"},
-                        "Deployment": [{"deployment": {"id": "dep-1", "status": s}} for s in statuses]})
-
-
-DEPLOY_PROPS = {"service_id": SERVICE, "environment_id": ENV, "service_name": "loki", "revision": "r1"}
-
-
-def test_a_deployment_is_polled_with_growing_waits_until_success():
-    fake = _deploy_fake("QUEUED", "BUILDING", "DEPLOYING", "DEPLOYING", "SUCCESS")
-    result = wire(p.DeploymentProvider(), fake).create(dict(DEPLOY_PROPS))
-    assert result.outs["deployment_id"] == "dep-1"
-    assert fake.operations().count("ServiceInstanceDeployV2") == 1
-    assert fake.slept == [3.0, 6.0, 12.0, 24.0]
-
-
-@pytest.mark.parametrize("status", ["FAILED", "CRASHED"])
-def test_a_failed_deployment_fails_the_resource_naming_the_status(status):
-    fake = _deploy_fake("DEPLOYING", status)
-    with pytest.raises(RailwayError, match=f"loki ended {status}"):
-        wire(p.DeploymentProvider(), fake).create(dict(DEPLOY_PROPS))
-
-
-@pytest.mark.parametrize(("status", "advice"), [("NEEDS_APPROVAL", "must approve it in the dashboard"),
-                                                ("SLEEPING", "Turn it off in the service's settings")])
-def test_a_deployment_waiting_on_a_person_fails_at_once_saying_what_to_do(status, advice):
-    fake = _deploy_fake(status)
-    with pytest.raises(RailwayError, match=f"{status}.*{advice}"):
-        wire(p.DeploymentProvider(), fake).create(dict(DEPLOY_PROPS))
-    assert fake.operations() == ["ServiceInstanceDeployV2", "Deployment"] and fake.slept == []
-
-
-def _job_fake(*instance_states: str) -> FakeRailway:
-    return FakeRailway({"ServiceInstanceDeployV2": {"serviceInstanceDeployV2": "dep-1"}, "Deployment": [
-        {"deployment": {"id": "dep-1", "status": "SUCCESS", "instances": [{"id": "i-1", "status": state}]}}
-        for state in instance_states]})
-
-
-JOB_PROPS = {**DEPLOY_PROPS, "service_name": "postgres-readonly", "run_to_completion": True}
-
-
-def test_a_one_shot_job_is_polled_past_success_until_its_container_exits():
-    fake = _job_fake("RUNNING", "RUNNING", "EXITED")
-    assert wire(p.DeploymentProvider(), fake).create(dict(JOB_PROPS)).id == "dep-1"
-    assert fake.operations().count("Deployment") == 3
-
-
-def test_a_one_shot_job_that_exits_with_an_error_fails_the_resource():
-    fake = _job_fake("RUNNING", "CRASHED")
-    with pytest.raises(RailwayError, match="postgres-readonly exited with an error"):
-        wire(p.DeploymentProvider(), fake).create(dict(JOB_PROPS))
-
-
-def test_a_one_shot_job_still_running_at_the_deadline_times_out():
-    fake = _job_fake("RUNNING")
-    with pytest.raises(RailwayError, match=r"still SUCCESS \(started, not yet exited\) after 60 s"):
-        wire(p.DeploymentProvider(), fake).create({**JOB_PROPS, "timeout_seconds": 60})
-
-
-def test_a_deployment_that_never_settles_times_out():
-    fake = _deploy_fake("DEPLOYING")
-    with pytest.raises(RailwayError, match="still DEPLOYING after 60 s"):
-        wire(p.DeploymentProvider(), fake).create({**DEPLOY_PROPS, "timeout_seconds": 60})
 
 
 def test_graphql_errors_on_http_200_are_an_error():
@@ -342,58 +278,3 @@ def test_the_token_setting_is_found_even_when_the_provider_process_misnames_the_
     provider.transport = fake
     provider.delete(SERVICE, {})
     assert fake.requests[0][2]["Authorization"] == "Bearer tok"
-
-
-@pytest.mark.parametrize(("provider", "inputs", "stored"), [
-    (p.ProjectProvider, {"name": "o", "workspace_id": "ws", "description": "d"}, True),
-    (p.EnvironmentProvider, {"project_id": PROJECT, "name": "production"}, False),
-    (p.ServiceDomainProvider, {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE,
-                               "target_port": 3000, "domain": None}, True),
-])
-def test_unchanged_inputs_are_no_change_whatever_the_provider_recorded(provider, inputs, stored):
-    news = {**inputs, "adopted": None}  # what the program declares: outputs are unknown to it
-    olds = {**inputs, "adopted": stored, "domain": "g.up.railway.app"}
-    assert provider().diff("x", olds, news).changes is False
-
-
-def test_moving_a_created_project_to_another_workspace_is_refused_naming_the_setting():
-    old = {"name": "o", "workspace_id": "ws-1", "adopted": False}
-    with pytest.raises(RailwayError, match="refusing to replace project p-1 .*workspace_id 'ws-1' → 'ws-2'.*data"):
-        p.ProjectProvider().diff("p-1", old, {**old, "workspace_id": "ws-2", "adopted": None})
-
-
-def test_an_adopted_project_may_follow_a_workspace_change_since_it_is_never_deleted():
-    old = {"name": "o", "workspace_id": "ws-1", "adopted": True}
-    assert p.ProjectProvider().diff("p-1", old, {**old, "workspace_id": "ws-2"}).replaces == ["workspace_id"]
-
-
-def test_moving_a_created_environment_to_another_project_is_refused():
-    old = {"project_id": "p-1", "name": "production", "adopted": False}
-    with pytest.raises(RailwayError, match="refusing to replace environment e-1 .*project_id"):
-        p.EnvironmentProvider().diff("e-1", old, {**old, "project_id": "p-2"})
-
-
-def test_moving_a_created_volume_to_another_environment_is_refused():
-    old = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE, "name": "loki-data",
-           "mount_path": "/loki", "adopted": False}
-    with pytest.raises(RailwayError, match="refusing to replace volume vol-1 .*environment_id"):
-        p.VolumeProvider().diff("vol-1", old, {**old, "environment_id": "env-2"})
-
-
-def test_a_renamed_volume_is_renamed_in_place_keeping_its_data():
-    fake = FakeRailway({"VolumeUpdate": {"volumeUpdate": {"id": "vol-1", "name": "new"}},
-                        "VolumeInstanceUpdate": {"volumeInstanceUpdate": True}})
-    old = {"project_id": PROJECT, "environment_id": ENV, "service_id": SERVICE, "name": "old", "mount_path": "/d"}
-    new = {**old, "name": "new"}
-    assert p.VolumeProvider().diff("vol-1", old, new).replaces == []
-    wire(p.VolumeProvider(), fake).update("vol-1", old, new)
-    assert fake.variables_of("VolumeUpdate") == [{"volumeId": "vol-1", "input": {"name": "new"}}]
-
-
-@pytest.mark.parametrize(("provider", "operation"), [
-    (p.ServiceProvider, "ServiceDelete"), (p.VolumeProvider, "VolumeDelete"),
-    (p.ServiceDomainProvider, "ServiceDomainDelete"), (p.EnvironmentProvider, "EnvironmentDelete")])
-def test_an_adopted_object_is_never_deleted(provider, operation):
-    fake = FakeRailway()
-    wire(provider(), fake).delete("x", {"adopted": True, "project_id": PROJECT})
-    assert operation not in fake.operations() and fake.operations() == []
