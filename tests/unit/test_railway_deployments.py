@@ -65,6 +65,13 @@ def test_a_one_shot_job_that_exits_with_an_error_fails_the_resource():
         wire(p.DeploymentProvider(), fake).create(dict(JOB_PROPS))
 
 
+def test_a_stopped_one_shot_job_without_an_instance_outcome_is_not_taken_for_success():
+    fake = FakeRailway({"ServiceInstanceDeployV2": {"serviceInstanceDeployV2": "dep-1"}, "Deployment": {
+        "deployment": {"id": "dep-1", "status": "SUCCESS", "deploymentStopped": True, "instances": []}}})
+    with pytest.raises(RailwayError, match="stopped but Railway reports no instance outcome"):
+        wire(p.DeploymentProvider(), fake).create(dict(JOB_PROPS))
+
+
 def test_a_one_shot_job_still_running_at_the_deadline_times_out():
     fake = _job_fake("RUNNING")
     with pytest.raises(RailwayError, match=r"still SUCCESS \(started, not yet exited\) after 60 s"):

@@ -122,7 +122,7 @@ mutation ServiceInstanceDeployV2($serviceId: String!, $environmentId: String!) {
 
 DEPLOYMENT = """
 query Deployment($id: String!) {
-  deployment(id: $id) { id status instances { id status } }
+  deployment(id: $id) { id status deploymentStopped instances { id status } }
 }"""
 
 ALL = {name: document for name, document in globals().items() if name.isupper() and isinstance(document, str)}

@@ -372,4 +372,9 @@ def _finished(which: str, deployment: dict[str, Any]) -> bool:
     stopped = [state for state in states if state in ("STOPPED", "REMOVED", "SKIPPED")]
     if stopped:
         raise RailwayError(f"{which} was {stopped[0]} before it finished")
-    return bool(states) and all(state == "EXITED" for state in states)
+    if states and all(state == "EXITED" for state in states):
+        return True
+    if deployment.get("deploymentStopped"):  # stopped, yet no instance says how: never guess success
+        raise RailwayError(f"{which} has stopped but Railway reports no instance outcome: check its logs "
+                           "(Deployments → View logs) before relying on it")
+    return False
