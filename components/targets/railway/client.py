@@ -140,8 +140,8 @@ def _values(variables: Any, key: str = "") -> set[str]:
         return {v for k, item in variables.items() for v in _values(item, str(k))}
     if isinstance(variables, list | tuple):
         return {v for item in variables for v in _values(item, key)}
-    is_id = key == "id" or key.endswith("Id")
-    return {str(variables)} if variables is not None and not is_id and len(str(variables)) >= 4 else set()
+    is_id = key == "id" or key.endswith("Id")  # ids name objects in messages and are not secret
+    return {variables} if isinstance(variables, str) and not is_id and len(variables) >= 4 else set()
 
 
 def _reset_time(headers: Mapping[str, str]) -> float | None:
