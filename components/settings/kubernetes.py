@@ -18,7 +18,7 @@ KEYS = ("kubeNamespace", "kubeconfig", "kubeContext", "storageClassName", "grafa
         "tempoVolumeGb", "prometheusVolumeGb", "grafanaEntryKind", "ingressClassName", "ingressControllerNamespace",
         "gatewayName", "gatewayNamespace", "kubeTlsSecretName", "certManagerIssuer", "certManagerIssuerKind",
         "otlpClientNamespaces", "objectStore", "azureStorageAccount", "lokiBlobContainer", "tempoBlobContainer",
-        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey")
+        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey", "gatewayOwnsTlsAndSources")
 ENTRY_KINDS = ("ingress", "httproute")
 ISSUER_KINDS = ("ClusterIssuer", "Issuer")
 OBJECT_STORES = ("filesystem", "azure-blob")
@@ -61,6 +61,12 @@ class Kubernetes:
     allow_any_source: bool
     otlp_client_namespaces: tuple[str, ...]  # empty: every namespace
     object_store: ObjectStore
+    gateway_owns_tls_and_sources: bool = False  # httproute: the Gateway's listener does TLS and filtering
+
+    @property
+    def entry_namespace(self) -> str:
+        """Where the pods that forward browsers to Grafana run: the ingress controller's or the Gateway's."""
+        return self.gateway_namespace if self.entry_kind == "httproute" else self.ingress_controller_namespace
 
     @property
     def tls_secret(self) -> str:
@@ -80,9 +86,11 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         tls_secret_name=r.string("kubeTlsSecretName"), cert_manager_issuer=r.string("certManagerIssuer"),
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
         allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
-        otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r))
+        otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
+        gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"))
     for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
                                                            kube.ingress_controller_namespace),
+                       *((("gatewayNamespace", kube.gateway_namespace),) if kube.gateway_namespace else ()),
                        *(("otlpClientNamespaces", n) for n in kube.otlp_client_namespaces)):
         if not DNS_LABEL.fullmatch(value):
             r.problem(key, value, "must be a namespace name (lowercase letters, digits and '-', at most 63)")
@@ -92,6 +100,8 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
     for key, value in (("storageClassName", kube.storage_class), ("ingressClassName", kube.ingress_class)):
         if not DNS_SUBDOMAIN.fullmatch(value):
             r.problem(key, value, "must be a Kubernetes object name such as managed-csi")
+    if kube.gateway_owns_tls_and_sources and kube.entry_kind != "httproute":
+        r.problem("gatewayOwnsTlsAndSources", True, "only applies with grafanaEntryKind httproute; remove it")
     if kube.entry_kind == "ingress" and bool(kube.tls_secret_name) == bool(kube.cert_manager_issuer):
         r.problem("kubeTlsSecretName/certManagerIssuer", [kube.tls_secret_name, kube.cert_manager_issuer],
                   "set exactly one: an existing TLS Secret in the namespace, or a cert-manager issuer")
@@ -100,8 +110,25 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
     if kube.entry_kind == "httproute" and not (kube.gateway_name and kube.gateway_namespace):
         r.problem("gatewayName/gatewayNamespace", [kube.gateway_name, kube.gateway_namespace],
                   "required when grafanaEntryKind is httproute (the existing Gateway the route attaches to)")
-    check_allowlist(r, kube.allowed_source_cidrs, kube.allow_any_source, "Grafana's ingress")
+    if kube.entry_kind == "httproute":
+        _check_gateway_entry(r, kube)
+    else:
+        check_allowlist(r, kube.allowed_source_cidrs, kube.allow_any_source, "Grafana's ingress")
     return kube
+
+
+def _check_gateway_entry(r: Reader, kube: Kubernetes) -> None:
+    """An HTTPRoute carries neither TLS nor a source allowlist: the Gateway's listener does. Settings the route
+    cannot apply are refused, and the user confirms that the Gateway does both."""
+    unapplied = {"kubeTlsSecretName": kube.tls_secret_name, "certManagerIssuer": kube.cert_manager_issuer,
+                 "allowedSourceCidrs": list(kube.allowed_source_cidrs)}
+    for key, value in unapplied.items():
+        if value:
+            r.problem(key, value, "is not applied when grafanaEntryKind is httproute (the Gateway's listener owns "
+                      "TLS and source filtering); remove it and configure the Gateway")
+    if not kube.gateway_owns_tls_and_sources:
+        r.problem("gatewayOwnsTlsAndSources", False, "set it to true with grafanaEntryKind httproute, confirming "
+                  "that the Gateway's listener terminates TLS for the domain and admits only your sources")
 
 
 def _object_store(r: Reader) -> ObjectStore:

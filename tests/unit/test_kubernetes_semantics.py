@@ -1,11 +1,14 @@
-"""What a schema cannot see, checked on the objects the aks-dev program declares (from the mocks): labels
-that select, names the API accepts, quantities, references that resolve, and network flows that match."""
+"""What a schema cannot see, checked on the objects the aks-dev program declares (from the mocks) and on each
+configuration variant's objects: labels that select, names the API accepts, quantities, references that
+resolve, network flows that match, and an entry (Ingress/HTTPRoute) whose backend is a Service port."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+
+from tests.kubernetes_variants import VARIANTS, variant_objects, variant_settings
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 DNS_SUBDOMAIN = re.compile(r"(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
@@ -22,9 +25,15 @@ NEEDED_FLOWS = {
 }
 
 
+@pytest.fixture(scope="module", params=VARIANTS)
+def variant(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def objects(aks_named_objects) -> list[dict]:
-    return aks_named_objects
+def objects(variant, request) -> list[dict]:
+    """The stack file's configuration as the program declares it; every other variant as it renders."""
+    return request.getfixturevalue("aks_named_objects") if variant == "stack-file" else variant_objects(variant)
 
 
 def of(objects: list[dict], *kinds: str) -> list[dict]:
@@ -159,14 +168,16 @@ def test_default_deny_covers_every_pod_in_both_directions(objects):
     assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in deny["spec"]
 
 
-def test_only_the_ingress_controller_reaches_grafana_and_only_app_namespaces_reach_otlp(objects):
+def test_only_the_entry_namespace_reaches_grafana_and_only_app_namespaces_reach_otlp(objects, variant):
+    """The ingress controller's namespace, or with an HTTPRoute the Gateway's: whoever forwards browsers."""
+    entry_namespace = {"httproute": "gateways"}.get(variant, "app-routing-system")
     policies = {p["metadata"]["name"]: p for p in of(objects, "NetworkPolicy")}
     outside = {name: [(rule["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"],
                        sorted(int(p["port"]) for p in rule["ports"]))
                       for rule in policy["spec"].get("ingress", []) if "namespaceSelector" in rule["from"][0]]
                for name, policy in policies.items()}
     assert {k: v for k, v in outside.items() if v} == {
-        "grafana": [(["app-routing-system"], [3000])], "alloy": [(["migration-platform"], [4317, 4318])]}
+        "grafana": [([entry_namespace], [3000])], "alloy": [(["migration-platform"], [4317, 4318])]}
 
 
 def test_each_configmap_and_secret_is_mounted_by_exactly_one_workload(objects):
@@ -177,5 +188,37 @@ def test_each_configmap_and_secret_is_mounted_by_exactly_one_workload(objects):
             source = volume.get("configMap", {}).get("name") or volume.get("secret", {}).get("secretName")
             if source:
                 users.setdefault(source, set()).add(name)
+        for container in pod["spec"]["containers"] + pod["spec"].get("initContainers", []):
+            for env in container.get("env", []):
+                if ref := env.get("valueFrom", {}).get("secretKeyRef"):  # an environment-only Secret
+                    users.setdefault(ref["name"], set()).add(name)
     assert users and all(len(workloads) == 1 for workloads in users.values()), users
     assert set(users) == {o["metadata"]["name"] for o in of(objects, "ConfigMap", "Secret")}
+
+
+def test_the_entry_routes_to_a_port_of_an_existing_service_that_selects_the_browser_pod(objects):
+    services = {o["metadata"]["name"]: o for o in of(objects, "Service")}
+    backends = [path["backend"]["service"] for ingress in of(objects, "Ingress")
+                for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+    backends += [{"name": ref["name"], "port": {"number": ref["port"]}} for route in of(objects, "HTTPRoute")
+                 for rule in route["spec"]["rules"] for ref in rule["backendRefs"]]
+    assert len(backends) == 1
+    [backend] = backends
+    service = services[backend["name"]]
+    port = backend["port"]
+    assert any(p.get("name") == port.get("name") if "name" in port else int(p["port"]) == int(port["number"])
+               for p in service["spec"]["ports"]), (backend, service["spec"]["ports"])
+    assert selected_pods(objects, service["spec"]["selector"]) == ["grafana"]
+
+
+def test_the_network_policy_admits_the_entry_from_the_namespace_of_what_the_route_attaches_to(objects, variant):
+    """HTTPRoute: the Gateway's namespace (its parentRef); Ingress: the ingress controller's."""
+    kube = variant_settings(variant).kubernetes
+    assert kube is not None
+    routes = of(objects, "HTTPRoute")
+    expected = ({ref["namespace"] for r in routes for ref in r["spec"]["parentRefs"]} if routes
+                else {kube.ingress_controller_namespace})
+    [grafana] = [p for p in of(objects, "NetworkPolicy") if p["metadata"]["name"] == "grafana"]
+    admitted = {value for rule in grafana["spec"]["ingress"] for peer in rule["from"] if "namespaceSelector" in peer
+                for e in peer["namespaceSelector"]["matchExpressions"] for value in e["values"]}
+    assert admitted == expected

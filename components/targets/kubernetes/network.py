@@ -47,7 +47,7 @@ def policies(settings: Settings, specs: list[ContainerSpec], selector: Selector)
         if platform:
             ingress.append({"from": [_namespaces(kube.otlp_client_namespaces)], "ports": _tcp(*platform)})
         if spec.browser_entry:
-            ingress.append({"from": [_namespaces([kube.ingress_controller_namespace])],
+            ingress.append({"from": [_namespaces([kube.entry_namespace])],
                             "ports": _tcp(*(p.port for p in spec.listens))})
         egress = [DNS]
         targets: dict[str, list[int]] = {}
