@@ -59,8 +59,36 @@ def test_a_bad_namespace_names_the_key():
     assert "namespace name" in only(problems(kubeNamespace="Observability_NS"), "kubeNamespace")
 
 
+ROUTE = {"grafanaEntryKind": "httproute", "certManagerIssuer": "", "allowedSourceCidrs": [],
+         "gatewayName": "edge", "gatewayNamespace": "gateways", "gatewayOwnsTlsAndSources": True}
+
+
 def test_httproute_needs_the_gateway_it_attaches_to():
-    only(problems(grafanaEntryKind="httproute"), "gatewayName/gatewayNamespace")
+    only(problems(**{**ROUTE, "gatewayName": ""}), "gatewayName/gatewayNamespace")
+
+
+def test_httproute_with_the_gateways_confirmation_is_valid():
+    kube = parse("aks-dev", {**GOOD, **ROUTE}).kubernetes
+    assert kube is not None and kube.entry_namespace == "gateways"
+
+
+def test_httproute_demands_confirmation_that_the_gateway_does_tls_and_source_filtering():
+    assert "terminates TLS" in only(problems(**{**ROUTE, "gatewayOwnsTlsAndSources": False}),
+                                    "gatewayOwnsTlsAndSources")
+
+
+@pytest.mark.parametrize("key, value", [("allowedSourceCidrs", ["203.0.113.0/28"]),
+                                        ("certManagerIssuer", "letsencrypt"), ("kubeTlsSecretName", "grafana-tls")])
+def test_httproute_refuses_tls_and_allowlist_settings_it_would_silently_not_apply(key, value):
+    assert "not applied when grafanaEntryKind is httproute" in only(problems(**{**ROUTE, key: value}), key)
+
+
+def test_the_gateway_confirmation_is_refused_with_an_ingress():
+    only(problems(gatewayOwnsTlsAndSources=True), "gatewayOwnsTlsAndSources")
+
+
+def test_a_gateway_namespace_must_be_a_namespace_name():
+    only(problems(**{**ROUTE, "gatewayNamespace": "Gate_ways"}), "gatewayNamespace")
 
 
 def test_azure_blob_needs_an_account_and_the_workload_identity_client():
