@@ -38,6 +38,7 @@ class Registered:
     dependencies: list[str] = field(default_factory=list)  # URNs it waits for (depends_on and inputs)
     retain_on_delete: bool = False
     unknown_paths: set[str] = field(default_factory=set)  # inputs not known yet (preview)
+    ignore_changes: list[str] = field(default_factory=list)  # property paths a deploy leaves as they are
 
 
 @dataclass
@@ -162,7 +163,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self.registered.append(Registered(request.type, request.name, _unwrap(inputs),
                                               _secret_paths(_raw_struct(request.object)), request.provider,
                                               list(request.dependencies), bool(request.retainOnDelete),
-                                              _unknown_paths(_raw_struct(request.object))))
+                                              _unknown_paths(_raw_struct(request.object)),
+                                              list(request.ignoreChanges)))
         return result
 
 

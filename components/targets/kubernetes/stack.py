@@ -21,6 +21,10 @@ from components.settings import Settings
 from components.targets.kubernetes.objects import stack_objects
 
 AUTO_NAMED = ("ConfigMap", "Secret")
+# pulumi-kubernetes replaces a StatefulSet whose claim templates change (the API forbids the update), and the
+# new one adopts the retained claims at their old size: a bigger <service>VolumeGb would silently do nothing
+# but restart the pod. The templates are kept as first deployed; claims are resized in place (README runbook).
+KEPT_AS_DEPLOYED = {"StatefulSet": ["spec.volumeClaimTemplates"]}
 RESOURCES: dict[tuple[str, str], type[pulumi.CustomResource]] = {
     ("v1", "Namespace"): k8s.core.v1.Namespace,
     ("v1", "ConfigMap"): k8s.core.v1.ConfigMap,
@@ -92,6 +96,8 @@ class KubernetesStack(pulumi.ComponentResource):
         if kind in AUTO_NAMED:
             body["metadata"] = {k: v for k, v in body["metadata"].items() if k != "name"}
         resource_name = f"{prefix}-{base}" if kind in AUTO_NAMED else f"{prefix}-{kind.lower()}-{base}"
+        if kind in KEPT_AS_DEPLOYED:
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=KEPT_AS_DEPLOYED[kind]))
         resource_type = RESOURCES.get((api_version, kind))
         if resource_type is None:  # a CRD kind such as Gateway API's HTTPRoute
             return k8s.apiextensions.CustomResource(resource_name, api_version=api_version, kind=kind,
