@@ -222,3 +222,17 @@ def test_the_network_policy_admits_the_entry_from_the_namespace_of_what_the_rout
     admitted = {value for rule in grafana["spec"]["ingress"] for peer in rule["from"] if "namespaceSelector" in peer
                 for e in peer["namespaceSelector"]["matchExpressions"] for value in e["values"]}
     assert admitted == expected
+
+
+def test_every_statefulset_names_a_headless_service_that_selects_its_pod(objects):
+    services = {o["metadata"]["name"]: o for o in of(objects, "Service")}
+    for workload in of(objects, "StatefulSet"):
+        service = services[workload["spec"]["serviceName"]]
+        assert service["spec"]["clusterIP"] == "None"
+        assert selected_pods(objects, service["spec"]["selector"]) == [workload["metadata"]["name"]]
+
+
+def test_a_deployment_never_runs_two_pods_at_once(objects):
+    """Alloy keeps its log positions in an emptyDir: a surge pod would tail and ship every log again."""
+    deployments = of(objects, "Deployment")
+    assert deployments and all(d["spec"]["strategy"] == {"type": "Recreate"} for d in deployments)

@@ -10,6 +10,7 @@ from components.render_kubernetes import placeholders
 from components.services import stack_specs
 from components.settings import from_stack_file
 from components.targets.kubernetes.objects import stack_objects
+from tests.kubernetes_variants import VARIANTS
 from tests.unit.pulumi_harness import AUTO_NAME_SUFFIX, TEST_SECRET, run_program
 
 
@@ -142,13 +143,16 @@ def test_azure_blob_with_an_account_key_reaches_loki_as_a_secret_env_value():
     assert env["AZURE_STORAGE_KEY"]["valueFrom"]["secretKeyRef"]["name"] == loki.name + AUTO_NAME_SUFFIX
 
 
-def test_httproute_replaces_the_ingress_when_chosen():
-    program = run_program("aks-dev", {"grafanaEntryKind": "httproute", "gatewayName": "edge",
-                                      "gatewayNamespace": "gateways"})
+def test_httproute_replaces_the_ingress_and_the_gateways_namespace_is_let_through():
+    program = run_program("aks-dev", VARIANTS["httproute"])
     assert not program.of_type("kubernetes:networking.k8s.io/v1:Ingress")
     [route] = program.of_type("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
     assert route.inputs["spec"]["parentRefs"] == [{"name": "edge", "namespace": "gateways"}]
     assert route.inputs["spec"]["rules"][0]["backendRefs"][0]["name"] == "grafana"
+    [policy] = [r for r in program.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                if r.inputs["metadata"]["name"] == "grafana"]
+    [from_outside] = [rule for rule in policy.inputs["spec"]["ingress"] if "namespaceSelector" in rule["from"][0]]
+    assert from_outside["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["gateways"]
 
 
 def aks_program_on(day):

@@ -64,16 +64,24 @@ def service_objects(settings: Settings, spec: ContainerSpec, inits: tuple[Contai
     if spec.reads_cluster_api:
         objects += _cluster_read(settings, spec, meta)
     init_mounts = [(init, part_mounts) for init, (_, part_mounts) in zip(inits, init_parts, strict=True)]
-    objects.append(_workload(settings, spec, meta, mounts, init_mounts))
+    workload = _workload(settings, spec, meta, mounts, init_mounts)
+    objects.append(workload)
+    ports = [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP"} for p in spec.listens]
     if spec.listens:
         objects.append({"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {
-            "type": "ClusterIP", "selector": selector(spec.service),
-            "ports": [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP"}
-                      for p in spec.listens]}})
+            "type": "ClusterIP", "selector": selector(spec.service), "ports": ports}})
+    if workload["kind"] == "StatefulSet":  # its serviceName: the headless Service that gives the pod its DNS name
+        objects.append({"apiVersion": "v1", "kind": "Service", "metadata": {**meta, "name": headless_name(spec)},
+                        "spec": {"clusterIP": "None", "selector": selector(spec.service), "ports": ports,
+                                 "publishNotReadyAddresses": True}})
     # Never maxUnavailable 0 with one replica: node drains (AKS upgrades) would fail on it.
     objects.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta,
                     "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(spec.service)}}})
     return objects
+
+
+def headless_name(spec: ContainerSpec) -> str:
+    return f"{spec.service}-headless"
 
 
 def _service_account(settings: Settings, spec: ContainerSpec, meta: dict) -> dict:
@@ -111,10 +119,13 @@ def _workload(settings: Settings, spec: ContainerSpec, meta: dict, mounts: list[
     template = _pod(settings, spec, mounts, claims, inits)
     common = {"replicas": 1, "selector": {"matchLabels": selector(spec.service)}, "template": template}
     if not claims:
-        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": common}
+        # One pod at a time: a second replica during a rollout would tail every log again (positions are
+        # in the pod's emptyDir) and double what it ships.
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
+                "spec": {**common, "strategy": {"type": "Recreate"}}}
     size = kube.volume_gb[spec.service]
     return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta, "spec": {
-        **common, "serviceName": spec.service,
+        **common, "serviceName": headless_name(spec),
         # Data is never deleted by a deploy, a scale-down or a destroy: the claims stay.
         "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
         "volumeClaimTemplates": [{"metadata": {"name": name, "labels": selector(spec.service)}, "spec": {
