@@ -37,6 +37,7 @@ PORTS = {
 ADMIN_PORT_SERVICES = (LOKI, TEMPO, PROMETHEUS, ALLOY)
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
+HTTPS_PORT = 443  # outside the stack: object stores, webhooks; and Grafana's port behind a cluster ingress
 # Tempo receives OTLP from Alloy on the same well-known ports, inside the network only.
 
 # Grafana datasource uids: the service name, plus the platform database.

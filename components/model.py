@@ -141,7 +141,8 @@ class ContainerSpec:
     # Target-neutral facts the Kubernetes target needs (Docker ignores them).
     targets: frozenset[str] = EVERY_TARGET  # where this container runs at all
     http_check: HttpCheck | None = None
-    run_as: tuple[int, int] | None = None  # non-root uid, gid (the image's user) where a target demands it
+    # uid, gid a cluster runs the pod as, only where it differs on purpose from `user` (see `pod_ids`).
+    run_as: tuple[int, int] | None = None
     scratch_dirs: tuple[str, ...] = ()  # writable paths beside the data volume (read-only root filesystem)
     listens: tuple[Listen, ...] = ()
     connects_to: tuple[Flow, ...] = ()
@@ -164,6 +165,14 @@ class ContainerSpec:
     @property
     def restart(self) -> str:
         return "no" if self.oneshot else "unless-stopped"
+
+    @property
+    def pod_ids(self) -> tuple[int, int] | None:
+        """The non-root uid, gid on a cluster: `run_as` where set, else the Docker `user`'s numeric ids."""
+        if self.run_as:
+            return self.run_as
+        uid, _, gid = (self.user or "").partition(":")
+        return (int(uid), int(gid)) if uid.isdigit() and gid.isdigit() else None
 
     @property
     def data_volumes(self) -> tuple[Volume, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from components import constants as c
-from components.model import File, Port
+from components.model import File, HttpCheck, Port
 from components.settings import Settings
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -37,3 +37,8 @@ def admin_ports(settings: Settings, service: str) -> tuple[Port, ...]:
 def http_probe(url: str, *wget_flags: str) -> tuple[str, ...]:
     """A healthcheck for images that ship busybox wget (Grafana, Prometheus, nginx)."""
     return ("CMD", "wget", "-q", "-O", "/dev/null", *wget_flags, url)
+
+
+def http_check_probe(check: HttpCheck) -> tuple[str, ...]:
+    """The Docker healthcheck asking what the spec's structured check asks (the cluster's probes do too)."""
+    return http_probe(f"http://127.0.0.1:{check.port}{check.path}")

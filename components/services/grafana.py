@@ -11,10 +11,16 @@ from components.dashboards import dashboard_files
 from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Reload, Volume,
                               data_volume_name, frozen_env)
 from components.services import postgres_readonly
-from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_probe
+from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_check_probe
 from components.settings import Settings
 
 DATA_PATH = "/var/lib/grafana"
+UID = 472  # the image's grafana user
+# Docker: the image's files and a fresh named volume are owned 472:0 (group root, OpenShift-style), so the
+# container keeps gid 0. Cluster: the claim is owned by the pod's fsGroup instead, and 472 is a non-root group.
+DOCKER_USER = f"{UID}:0"
+POD_IDS = (UID, UID)
+HEALTH = HttpCheck("/api/health", c.PORTS[c.GRAFANA], live_path="/api/health")
 ADMIN_SYNC = "grafana-admin-sync"
 
 
@@ -97,7 +103,7 @@ def _secrets(settings: Settings) -> tuple[File, ...]:
 
 def _contact_ports(settings: Settings) -> tuple[int, ...]:
     """Where alert notifications leave the stack: HTTPS for webhooks and Teams, SMTP submission for email."""
-    return {"webhook": (443,), "teams": (443,), "email": (587,)}.get(settings.alerts.contact_type, ())
+    return {"webhook": (c.HTTPS_PORT,), "teams": (c.HTTPS_PORT,), "email": (587,)}.get(settings.alerts.contact_type, ())
 
 
 def spec(settings: Settings) -> ContainerSpec:
@@ -108,12 +114,12 @@ def spec(settings: Settings) -> ContainerSpec:
         env=frozen_env(**environment(settings)),
         files=_provisioning(settings) + _secrets(settings),
         volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
-        healthcheck=Healthcheck(http_probe(f"http://127.0.0.1:{c.PORTS[c.GRAFANA]}/api/health")),
+        healthcheck=Healthcheck(http_check_probe(HEALTH)),
         memory_mb=settings.memory_mb[c.GRAFANA],
-        user="472:0",
+        user=DOCKER_USER,
         platform_network=settings.postgres.enabled,  # reads the platform database
-        http_check=HttpCheck("/api/health", c.PORTS[c.GRAFANA], live_path="/api/health"),
-        run_as=(472, 472),
+        http_check=HEALTH,
+        run_as=POD_IDS,
         scratch_dirs=SCRATCH,
         listens=(Listen("http", c.PORTS[c.GRAFANA]),),
         connects_to=tuple(Flow(s, c.PORTS[s]) for s in (c.LOKI, c.TEMPO, c.PROMETHEUS)),
@@ -142,10 +148,10 @@ def admin_sync_spec(settings: Settings) -> ContainerSpec:
         files=(File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),),
         volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
         memory_mb=128,
-        user="472:0",
+        user=DOCKER_USER,
         oneshot=True,
         depends_on=(c.GRAFANA,),
         init_of=c.GRAFANA,
-        run_as=(472, 472),
+        run_as=POD_IDS,
         scratch_dirs=(*SCRATCH, "/var/log/grafana"),  # grafana cli may open its log directory
     )

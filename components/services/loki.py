@@ -26,7 +26,6 @@ def spec(settings: Settings) -> ContainerSpec:
         memory_mb=settings.memory_mb[c.LOKI],
         user="10001:10001",
         http_check=HttpCheck("/ready", c.PORTS[c.LOKI]),  # /ready fails while the ring settles: no liveness
-        run_as=(10001, 10001),
         scratch_dirs=SCRATCH,
         listens=(Listen("http", c.PORTS[c.LOKI]),),
         **object_store.spec_parts(settings),

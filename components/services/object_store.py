@@ -7,12 +7,12 @@ from typing import Any
 
 import yaml
 
+from components import constants as c
 from components.model import File, Ref
 from components.services.common import CONFIG_DIR
 from components.settings import Settings
 
 OVERLAY = "azure-blob.yaml"
-HTTPS = 443
 
 
 def _blob(settings: Settings):
@@ -62,4 +62,4 @@ def spec_parts(settings: Settings) -> dict[str, Any]:
     """The ContainerSpec fields an object store changes: workload identity and HTTPS to the account."""
     if _blob(settings) is None:
         return {}
-    return {"object_store": True, "external_ports": (HTTPS,)}
+    return {"object_store": True, "external_ports": (c.HTTPS_PORT,)}

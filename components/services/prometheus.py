@@ -2,12 +2,13 @@
 
 from components import constants as c
 from components.model import ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Volume, data_volume_name
-from components.services.common import SCRATCH, SCRAPED, admin_ports, config_file, config_tree, http_probe
+from components.services.common import SCRATCH, SCRAPED, admin_ports, config_file, config_tree, http_check_probe
 from components.settings import Settings
 
 CONFIG_PATH = "/etc/prometheus/prometheus.yml"
 RULES_DIR = "/etc/prometheus/rules"
 DATA_PATH = "/prometheus"
+HEALTH = HttpCheck("/-/ready", c.PORTS[c.PROMETHEUS], live_path="/-/healthy")
 
 
 def command(settings: Settings) -> tuple[str, ...]:
@@ -32,11 +33,10 @@ def spec(settings: Settings) -> ContainerSpec:
                *config_tree(c.PROMETHEUS, "rules", RULES_DIR, "*.yml")),
         volumes=(Volume(data_volume_name(c.PROMETHEUS), DATA_PATH),),
         ports=admin_ports(settings, c.PROMETHEUS),
-        healthcheck=Healthcheck(http_probe(f"http://127.0.0.1:{c.PORTS[c.PROMETHEUS]}/-/ready")),
+        healthcheck=Healthcheck(http_check_probe(HEALTH)),
         memory_mb=settings.memory_mb[c.PROMETHEUS],
         user="65534:65534",
-        http_check=HttpCheck("/-/ready", c.PORTS[c.PROMETHEUS], live_path="/-/healthy"),
-        run_as=(65534, 65534),
+        http_check=HEALTH,
         scratch_dirs=SCRATCH,
         listens=(Listen("http", c.PORTS[c.PROMETHEUS]),),
         connects_to=tuple(Flow(s, c.PORTS[s]) for s in SCRAPED if s != c.PROMETHEUS),  # prometheus.yml's jobs

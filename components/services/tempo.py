@@ -26,7 +26,6 @@ def spec(settings: Settings) -> ContainerSpec:
         memory_mb=settings.memory_mb[c.TEMPO],
         user="10001:10001",
         http_check=HttpCheck("/ready", c.PORTS[c.TEMPO]),  # WAL replay can take minutes: startup, no liveness
-        run_as=(10001, 10001),
         scratch_dirs=SCRATCH,
         listens=(Listen("http", c.PORTS[c.TEMPO]), Listen("otlp-grpc", c.OTLP_GRPC_PORT)),
         connects_to=(Flow(c.PROMETHEUS, c.PORTS[c.PROMETHEUS]),),  # span metrics by remote write

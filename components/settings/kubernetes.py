@@ -159,14 +159,12 @@ def check_deploy_secrets(r: Reader, kube: Kubernetes) -> None:
                   "pulumi config set --secret azureStorageAccountKey")
 
 
-HTTPS = 443
-
 
 def check_cross_field(r: Reader, grafana, postgres, exporters) -> None:
     """What the cluster target cannot do (yet), refused before any resource is declared."""
-    if grafana.port != HTTPS:
-        r.problem("grafanaPort", grafana.port, f"must be {HTTPS} on a Kubernetes stack: the ingress serves Grafana "
-                  "on HTTPS's port, and Grafana's root_url must say so")
+    if grafana.port != c.HTTPS_PORT:
+        r.problem("grafanaPort", grafana.port, f"must be {c.HTTPS_PORT} on a Kubernetes stack: the ingress serves "
+                  "Grafana on HTTPS's port, and Grafana's root_url must say so")
     if exporters.host or exporters.containers:
         r.problem("exportHostMetrics/exportContainerMetrics", True, "need host mounts, which Pod Security "
                   "'restricted' forbids; leave them off on a Kubernetes stack")

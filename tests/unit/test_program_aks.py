@@ -9,12 +9,13 @@ import pytest
 from components.render_kubernetes import placeholders
 from components.services import stack_specs
 from components.settings import from_stack_file
+from components.targets.kubernetes import stack
 from components.targets.kubernetes.objects import stack_objects
 from tests.kubernetes_variants import VARIANTS
 from tests.unit.pulumi_harness import AUTO_NAME_SUFFIX, TEST_SECRET, run_program
 
 
-AUTO_NAMED = ("kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret")
+AUTO_NAMED = tuple(f"kubernetes:core/v1:{kind}" for kind in stack.AUTO_NAMED)  # all of them are core/v1 kinds
 
 
 def by_kind(objects: list[dict], kind: str) -> list[dict]:

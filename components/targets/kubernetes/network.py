@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from components import constants as c
 from components.model import ContainerSpec
 from components.settings import Settings
 
@@ -12,7 +13,7 @@ NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # set by Kubernetes on every na
 DNS = {"to": [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: "kube-system"}},
                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
-API_SERVER_PORTS = (443, 6443)  # the API server's address differs per cluster (AKS: 443 through konnectivity)
+API_SERVER_PORTS = (c.HTTPS_PORT, 6443)  # the API server's address differs per cluster (AKS: 443 through konnectivity)
 WHITELIST = "nginx.ingress.kubernetes.io/whitelist-source-range"  # AKS app routing is NGINX-based
 
 Selector = Callable[[str], dict[str, str]]

@@ -135,8 +135,8 @@ def _workload(settings: Settings, spec: ContainerSpec, meta: dict, mounts: list[
 
 def _pod(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], claims: list,
          inits: list[tuple[ContainerSpec, list[files.Mount]]]) -> dict:
-    assert spec.run_as is not None, f"{spec.service}: no run_as"
-    uid, gid = spec.run_as
+    assert spec.pod_ids is not None, f"{spec.service}: no numeric non-root user"
+    uid, gid = spec.pod_ids
     claim_names = {volume.source: name for name, volume in claims}
     main, scratch = _container(settings, spec, mounts, claim_names, "scratch")
     init_containers = []
@@ -162,8 +162,8 @@ def _pod(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], cla
 def _container(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], claims: dict[str, str],
                scratch_prefix: str) -> tuple[dict, list[str]]:
     """One container of a pod, and the emptyDir volumes it needs; `claims` maps data volumes to claims."""
-    assert spec.run_as is not None, f"{spec.service}: no run_as"
-    uid, gid = spec.run_as
+    assert spec.pod_ids is not None, f"{spec.service}: no numeric non-root user"
+    uid, gid = spec.pod_ids
     scratch = [(f"{scratch_prefix}-{i}", path) for i, path in enumerate(spec.scratch_dirs)]
     return {
         "name": spec.service,
