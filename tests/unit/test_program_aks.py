@@ -205,3 +205,16 @@ def test_azure_blob_with_workload_identity_federates_loki_and_tempo_and_lets_the
     assert to_storage == {"loki", "tempo", "alloy"}  # Alloy: the API server
     assert not program.of_type("kubernetes:core/v1:Secret") or all(
         "env.AZURE_STORAGE_KEY" not in r.inputs["stringData"] for r in program.of_type("kubernetes:core/v1:Secret"))
+
+
+def test_images_come_from_docker_hub_unless_a_registry_prefix_points_them_at_the_acr(aks_program):
+    def images(program) -> set[str]:
+        return {c["image"] for r in program.resources if r.typ in WORKLOAD_TYPES
+                for c in r.inputs["spec"]["template"]["spec"]["containers"]}
+
+    assert images(aks_program) and all(i.startswith("docker.io/") for i in images(aks_program))
+    acr = images(run_program("aks-dev", {"registryPrefix": "aimodernize.azurecr.io"}))
+    assert acr and all(i.startswith("aimodernize.azurecr.io/") and "@sha256:" in i for i in acr)
+
+
+WORKLOAD_TYPES = ("kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment")
