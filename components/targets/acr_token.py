@@ -7,7 +7,8 @@ replaced when the window changes, so the pull credential rotates with the stack'
 Drift: the state records when ACR made the password (`created`). If the token's password was regenerated
 outside Pulumi (the portal, `az acr token credential generate`, a re-created token), ACR reports another
 creation time (or none) and the state's password no longer works: every `pulumi preview`/`up` (diff)
-and `pulumi refresh` (read) sees that, and the password is replaced instead of failing pulls with 401.
+sees that, and the password is replaced instead of failing pulls with 401. `pulumi refresh` (read) must
+not hide it: it keeps the state's `created` and marks the password `stale`, so the next diff replaces it.
 """
 
 from __future__ import annotations
@@ -30,23 +31,31 @@ class _TokenPasswordProvider(ResourceProvider):
     methods, so the program and its tests never need them at import time."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        password, created = self._generate(props["token_id"], props["password_name"], props["expiry"])
-        return CreateResult(f"{props['token_id']}/{props['password_name']}",
-                            {**props, "password": password, "created": created})
+        token_id, slot = props["token_id"], props["password_name"]
+        password, created = self._generate(token_id, slot, props["expiry"])
+        if created is None:  # the action's answer lacks the time: ask the token, or every diff would replace
+            created = self._created(token_id, slot)
+        return CreateResult(f"{token_id}/{slot}", {**props, "password": password, "created": created,
+                                                   "stale": False})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [key for key in REPLACE_ON if olds.get(key) != news.get(key)]
-        if not changed and olds.get("created") != self._created(olds["token_id"], olds["password_name"]):
+        if not changed and (olds.get("stale") or self._is_stale(olds)):
             changed = ["password"]  # regenerated outside Pulumi: the password in the state is stale
         return DiffResult(changes=bool(changed), replaces=changed, delete_before_replace=False)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, {**props, "created": self._created(props["token_id"], props["password_name"])})
+        # Never adopt ACR's time: that would make a stale password look current to every later diff.
+        return ReadResult(id_, {**props, "stale": bool(props.get("stale")) or self._is_stale(props)})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         # Nothing to revoke: a replacement has already regenerated the same slot (revoking it now would
         # kill the new password), and deleting the token itself drops all of its passwords.
         return None
+
+    @classmethod
+    def _is_stale(cls, props: dict[str, Any]) -> bool:
+        return props.get("created") != cls._created(props["token_id"], props["password_name"])
 
     @staticmethod
     def _client(token_id: str) -> tuple[Any, dict[str, str]]:
@@ -101,6 +110,6 @@ class AcrTokenPassword(Resource):
     def __init__(self, name: str, token_id: pulumi.Input[str], expiry: str, rotation: str,
                  slot: str = PASSWORD_SLOT, opts: pulumi.ResourceOptions | None = None):
         props = {"token_id": token_id, "password_name": slot, "expiry": expiry, "rotation": rotation,
-                 "password": None, "created": None}
+                 "password": None, "created": None, "stale": None}
         super().__init__(_TokenPasswordProvider(), name, props, pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["password"])))

@@ -189,7 +189,34 @@ def test_a_password_regenerated_or_removed_outside_pulumi_is_replaced(monkeypatc
     assert diff.changes and diff.replaces == ["password"]
 
 
-def test_refresh_records_when_acr_says_the_password_was_made(monkeypatch):
+def test_a_refresh_after_an_outside_regeneration_keeps_the_password_marked_for_replacement(monkeypatch):
     _acr_reports(monkeypatch, "2026-10-01T08:00:00+00:00")
-    result = _TokenPasswordProvider().read("id", TOKEN_PROPS | {"password": "p", "created": CREATED})
-    assert result.outs["created"] == "2026-10-01T08:00:00+00:00" and result.outs["password"] == "p"
+    provider = _TokenPasswordProvider()
+    refreshed = provider.read("id", TOKEN_PROPS | {"password": "p", "created": CREATED}).outs
+    assert refreshed["created"] == CREATED and refreshed["stale"] is True
+    diff = provider.diff("id", refreshed, TOKEN_PROPS)
+    assert diff.changes and diff.replaces == ["password"]
+
+
+def test_a_refresh_of_a_current_password_changes_nothing(monkeypatch):
+    _acr_reports(monkeypatch, CREATED)
+    provider = _TokenPasswordProvider()
+    refreshed = provider.read("id", TOKEN_PROPS | {"password": "p", "created": CREATED}).outs
+    assert refreshed["stale"] is False and not provider.diff("id", refreshed, TOKEN_PROPS).changes
+
+
+def test_a_stale_mark_survives_a_second_refresh_even_if_acr_matches_again(monkeypatch):
+    _acr_reports(monkeypatch, CREATED)
+    refreshed = _TokenPasswordProvider().read("id", TOKEN_PROPS | {"password": "p", "created": CREATED,
+                                                                   "stale": True}).outs
+    assert refreshed["stale"] is True
+
+
+@pytest.mark.parametrize("answered", [CREATED, None], ids=["with-time", "without-time"])
+def test_create_records_acrs_creation_time_even_when_the_action_omits_it(monkeypatch, answered):
+    monkeypatch.setattr(_TokenPasswordProvider, "_generate", classmethod(lambda cls, t, s, e: ("secret", answered)))
+    _acr_reports(monkeypatch, CREATED)
+    provider = _TokenPasswordProvider()
+    made = provider.create(TOKEN_PROPS).outs
+    assert made["created"] == CREATED and made["password"] == "secret"
+    assert not provider.diff("id", made, TOKEN_PROPS).changes
