@@ -35,6 +35,11 @@ export DOCKER_HOST=${DOCKER_HOST:-$stack_host}
 removed=0 kept=0
 while read -r repository current; do
   [[ $repository == DOCKER_HOST ]] && continue
+  # Listed into a file first: in `done < <(docker ...)` a failed docker (daemon unreachable) goes unseen.
+  if ! docker image ls --digests --format '{{.Digest}}' "$repository" >"$render/digests" 2>"$render/error"; then
+    echo "prune-images: cannot list $repository on $DOCKER_HOST: $(head -n 1 "$render/error")" >&2
+    exit 1
+  fi
   while read -r digest; do
     [[ -z $digest || $digest == "<none>" || $digest == "$current" ]] && continue
     if docker image rm "$repository@$digest" </dev/null >/dev/null 2>"$render/error"; then
@@ -44,6 +49,6 @@ while read -r repository current; do
       echo "kept $repository@$digest: $(head -n 1 "$render/error")"
       kept=$((kept + 1))
     fi
-  done < <(docker image ls --digests --format '{{.Digest}}' "$repository")
+  done < "$render/digests"
 done < "$render/current"
 echo "prune-images: $removed superseded image(s) removed, $kept kept (still used)"

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OLD, IN_USE = "sha256:" + "0" * 64, "sha256:" + "9" * 64
 
 
-def _run(tmp_path: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+def _run(tmp_path: Path, unreachable: bool = False) -> tuple[subprocess.CompletedProcess, list[str]]:
     log = tmp_path / "docker-calls"
     loki = f"{images.LOKI.upstream_registry}/{images.LOKI.repository}"
     grafana = f"{images.GRAFANA.upstream_registry}/{images.GRAFANA.repository}"
@@ -22,6 +22,7 @@ def _run(tmp_path: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
     fake = tmp_path / "docker"
     fake.write_text(f"""#!/bin/sh
 echo "$DOCKER_HOST $*" >> {log}
+{'echo "Cannot connect to the Docker daemon at $DOCKER_HOST" >&2; exit 1' if unreachable else ''}
 case "$1 $2" in
   "image ls")
     case "$6" in
@@ -61,3 +62,10 @@ def test_every_repository_the_stack_runs_is_looked_at_and_nothing_else(tmp_path)
     expected = sorted({f"{i.upstream_registry}/{i.repository}" for i in (*images.BY_SERVICE.values(),
                                                                          images.POSTGRES_CLIENT, *images.DEMO)})
     assert listed == expected
+
+
+def test_an_unreachable_docker_host_fails_the_script_instead_of_reporting_nothing_removed(tmp_path):
+    result, calls = _run(tmp_path, unreachable=True)
+    assert result.returncode != 0
+    assert "cannot list" in result.stderr and "Cannot connect to the Docker daemon" in result.stderr
+    assert "removed" not in result.stdout and not [c for c in calls if " image rm " in c]
