@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from components import constants as c
 
 _DIGEST_HEX = 64
+DOCKER_HUB = "docker.io"  # the registry of the catalog's images; its credentials serve no other registry
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def parse_reference(reference: str) -> Image | None:
     match = _REFERENCE.match(reference)
     if not match:
         return None
-    registry, repository = match["registry"] or "docker.io", match["repository"]
-    if registry == "docker.io" and "/" not in repository:
+    registry, repository = match["registry"] or DOCKER_HUB, match["repository"]
+    if registry == DOCKER_HUB and "/" not in repository:
         repository = f"library/{repository}"  # Docker Hub's official images: `nginx` is `library/nginx`
     return Image(registry, repository, match["tag"], match["digest"])

@@ -157,9 +157,11 @@ class AzureEdge(pulumi.ComponentResource):
         self.cache_rules = [
             containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
-                target_repository=image.repository, credential_set_resource_id=credential_set,
-                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read))
-            for rule, image in mirrored.items()
+                target_repository=image.repository, **where,
+                # Docker Hub's credentials go to Docker Hub only (an override may come from another registry).
+                **({"credential_set_resource_id": credential_set} if hub else {}),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else []))
+            for rule, image in mirrored.items() for hub in [image.upstream_registry == catalog.DOCKER_HUB]
         ]
         scope_map = containerregistry.ScopeMap(
             f"{name}-pull-scope", scope_map_name=PULL_TOKEN,

@@ -346,3 +346,13 @@ def test_a_one_segment_docker_hub_override_is_mirrored_from_library():
     program = azure_program({"proxyImage": f"nginx:1.31.0-alpine@{digest}"})
     rules = {(r.inputs["sourceRepository"], r.inputs["targetRepository"]) for r in program.of_type(CACHE_RULE)}
     assert ("docker.io/library/nginx", "library/nginx") in rules and not any(s == "docker.io/nginx" for s, _ in rules)
+
+
+def test_docker_hub_credentials_go_only_to_the_rules_that_pull_from_docker_hub():
+    digest = "sha256:" + "b" * 64
+    program = azure_program(DOCKER_HUB | {"lokiImage": f"ghcr.io/grafana/loki:3.7.9@{digest}"})
+    credentials = {r.inputs["sourceRepository"]: r.inputs.get("credentialSetResourceId")
+                   for r in program.of_type(CACHE_RULE)}
+    assert credentials.pop("ghcr.io/grafana/loki") is None
+    assert credentials and set(credentials.values()) == {"azure-dockerhub-credentials-id"}
+    assert all(source.startswith("docker.io/") for source in credentials)
