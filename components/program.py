@@ -22,7 +22,7 @@ def load_settings() -> Settings:
 def docker_provider(settings: Settings) -> docker.Provider:
     """The Docker host for networks, volumes and containers: configuration known at preview, so the
     engine checks and diffs every container even on the runs that rotate the registry password."""
-    return docker.Provider("docker-host", host=settings.docker.host, ssh_opts=list(settings.docker.ssh_opts) or None)
+    return _docker_daemon("docker-host", settings)
 
 
 def pull_provider(settings: Settings, registry_auth: list | None) -> docker.Provider | None:
@@ -30,8 +30,13 @@ def pull_provider(settings: Settings, registry_auth: list | None) -> docker.Prov
     during `up`), or None to pull with the host provider."""
     if not registry_auth:
         return None
-    return docker.Provider("docker-registry", host=settings.docker.host,
-                           ssh_opts=list(settings.docker.ssh_opts) or None, registry_auth=registry_auth)
+    return _docker_daemon("docker-registry", settings, registry_auth=registry_auth)
+
+
+def _docker_daemon(name: str, settings: Settings, registry_auth: list | None = None) -> docker.Provider:
+    """A provider for the stack's one Docker daemon (both providers must reach the same one)."""
+    return docker.Provider(name, host=settings.docker.host, ssh_opts=list(settings.docker.ssh_opts) or None,
+                           registry_auth=registry_auth)
 
 
 def kubernetes_provider(settings: Settings) -> kubernetes.Provider:

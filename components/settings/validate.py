@@ -151,8 +151,7 @@ def _image(r: Reader, service: str) -> Image:
         r.problem(key, override, "must be repository:tag@sha256:<64 hex digest> (both a tag and a digest), "
                   f"e.g. {pinned.repository}:<tag>@sha256:<digest>")
         return pinned
-    repository = image.repository if "/" in image.repository else f"library/{image.repository}"
-    if repository != pinned.repository:
+    if image.repository != pinned.repository:  # parse_reference already spelled Docker Hub's `library/`
         r.problem(key, override, f"must be an image of {pinned.repository} (the {service} image), "
                   f"not {image.repository}")
         return pinned

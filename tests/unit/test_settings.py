@@ -225,6 +225,16 @@ def test_an_image_override_of_another_service_is_refused():
     assert any("grafanaImage" in p and "must be an image of grafana/grafana" in p for p in found)
 
 
+def test_a_one_segment_docker_hub_override_is_the_official_library_image():
+    settings = parse("x", {"proxyImage": "nginx:1.30.3-alpine@sha256:" + "b" * 64})
+    assert settings.images["proxy"].upstream_repository == "docker.io/library/nginx"
+
+
+def test_a_one_segment_name_on_another_registry_is_not_docker_hubs_library_image():
+    found = problems({"proxyImage": "myacr.azurecr.io/nginx:1.30.3-alpine@sha256:" + "b" * 64})
+    assert any("proxyImage" in p and "must be an image of library/nginx" in p for p in found)
+
+
 def test_a_mirrored_image_of_the_same_repository_is_accepted():
     settings = parse("x", {"proxyImage": "myacr.azurecr.io/library/nginx:1.30.3-alpine@sha256:" + "b" * 64})
     assert settings.images["proxy"].tag == "1.30.3-alpine"
