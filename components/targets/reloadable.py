@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from components import constants as c
-from components.model import ContainerSpec, File, Reload, Volume, frozen_env
+from components.model import ContainerSpec, File, Ref, Reload, Volume, frozen_env
 
 STAGING = "/staging"  # where the job's uploads land
 TARGET = "/target"  # where the job mounts the volume
@@ -62,6 +62,9 @@ def deliverable(specs: tuple[ContainerSpec, ...]) -> tuple[ContainerSpec, ...]:
         reloadable = tuple(f for f in spec.files if f.reloadable)
         outside = [f.path for f in reloadable if not f.path.startswith(reload.directory.rstrip("/") + "/")]
         assert not outside, f"{spec.service}: reloadable files outside {reload.directory}: {outside}"
+        # The sync job makes every file 0444 in a volume other containers could mount: no secrets there.
+        secret = [f.path for f in reloadable if isinstance(f.content, Ref) and f.content.secret]
+        assert not secret, f"{spec.service}: reloadable files must not hold secrets (they become 0444): {secret}"
         result.append(replace(spec, files=tuple(f for f in spec.files if not f.reloadable),
                               volumes=(*spec.volumes, Volume(volume_name(spec.service), reload.directory,
                                                              read_only=True))))

@@ -8,6 +8,9 @@ import json
 
 import pytest
 
+from components import images
+from components.model import ContainerSpec, File, Ref, Reload
+from components.targets.reloadable import deliverable
 from tests.unit.pulumi_harness import Program, run_program
 
 PROVISIONING_JOB = "obs-grafana-provisioning"
@@ -90,3 +93,20 @@ def test_an_alert_threshold_re_runs_only_the_provisioning_job():
     before, after = _container_inputs(run_program("local")), _container_inputs(
         run_program("local", overrides={"alertDiskUsagePercent": 70}))
     assert {name for name in before if before[name] != after[name]} == {PROVISIONING_JOB}
+
+
+def _grafana_with_reloadable(content) -> tuple:
+    reload = Reload("/etc/grafana/provisioning", ("http://grafana:3000/api/admin/provisioning/dashboards/reload",),
+                    "admin", Ref("grafana_admin_password"))
+    return (ContainerSpec("grafana", "obs-grafana", images.GRAFANA, reload=reload,
+                          files=(File("/etc/grafana/provisioning/x.yaml", content, reloadable=True),)),)
+
+
+def test_a_reloadable_file_holding_a_secret_is_refused():
+    with pytest.raises(AssertionError, match="must not hold secrets.*x.yaml"):
+        deliverable(_grafana_with_reloadable(Ref("smtp_password", template="password: {}")))
+
+
+def test_a_reloadable_file_with_a_non_secret_generated_value_is_delivered():
+    service, job = deliverable(_grafana_with_reloadable(Ref("vault_uri", secret=False)))
+    assert (service.service, job.service) == ("grafana", "grafana-provisioning")
