@@ -7,6 +7,8 @@ configuration is always known at preview so the engine checks and diffs every co
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass, field
 from collections.abc import Mapping, Sequence
 
@@ -189,12 +191,21 @@ class DockerStack(pulumi.ComponentResource):
         return networks
 
 
-def _check_network_exists(network: str, parent: pulumi.Resource) -> None:
-    """The platform's network is not ours to create: fail early, naming it, when the daemon lacks it."""
-    found = docker.get_network_output(name=network, opts=pulumi.InvokeOutputOptions(parent=parent))
+NETWORK_LOOKUP = "docker:index/getNetwork:getNetwork"  # what docker.get_network invokes
 
-    def check(found_id: str | None) -> None:
-        if not found_id and not pulumi.runtime.is_dry_run():
+
+def _check_network_exists(network: str, parent: pulumi.Resource) -> None:
+    """The platform's network is not ours to create: fail early, naming it, when the daemon lacks it.
+    The provider's docker_network data source never answers an empty id for a missing network: its read
+    fails ("Could not find docker network: ... not found"). So the invoke's failure is caught here, awaited
+    directly (a failed `get_network_output` would fail the run first, with the provider's bare message)."""
+
+    async def exists() -> None:
+        try:
+            await pulumi.runtime.invoke_async(NETWORK_LOOKUP, {"name": network},
+                                              opts=pulumi.InvokeOptions(parent=parent))
+        except Exception as error:  # noqa: BLE001 -- whatever failed, the network cannot be joined
             raise pulumi.RunError(f"observability:externalNetwork = {network}: no such Docker network on the "
-                                  "host. Start the platform first, or set externalNetwork to ''.")
-    found.id.apply(check)
+                                  f"host ({error}). Start the platform first, or set externalNetwork to ''.") from None
+
+    pulumi.Output.from_input(asyncio.ensure_future(exists()))  # tracked: the run waits for it and fails with it

@@ -81,6 +81,28 @@ def test_the_platform_network_is_checked_not_created(platform):
     assert [r.inputs["name"] for r in platform.of_type("docker:index/network:Network")] == ["observability"]
 
 
+def test_the_platform_network_is_looked_up_on_the_stacks_docker_host(platform):
+    (lookup,) = [i for i in platform.invokes if i.token == "docker:index/getNetwork:getNetwork"]
+    assert "::docker-host::" in lookup.provider
+
+
+class _DaemonWithoutThePlatformNetwork(harness.RecordingMocks):
+    """The provider's docker_network data source fails its read for a missing network (no empty answer)."""
+
+    def call(self, args):
+        if args.token == "docker:index/getNetwork:getNetwork":
+            self.invokes.append(args)
+            return {}, [("", "Could not find docker network: Error response from daemon: "
+                             f"network {args.args['name']} not found")]
+        return super().call(args)
+
+
+def test_a_missing_platform_network_fails_the_run_naming_the_setting():
+    with pytest.raises(pulumi.RunError, match=r"observability:externalNetwork = migration_network: no such Docker "
+                                              r"network.*network migration_network not found.*externalNetwork to ''"):
+        run_program("local", PLATFORM_OPT_IN, mocks=_DaemonWithoutThePlatformNetwork())
+
+
 @pytest.mark.parametrize("variant", ["program", "platform"])
 def test_the_read_only_role_job_gets_the_admin_password_as_a_private_pgpass(request, variant):
     job = request.getfixturevalue(variant).containers()["obs-postgres-readonly"]
