@@ -200,12 +200,13 @@ def _check_network_exists(network: str, parent: pulumi.Resource) -> None:
     fails ("Could not find docker network: ... not found"). So the invoke's failure is caught here, awaited
     directly (a failed `get_network_output` would fail the run first, with the provider's bare message)."""
 
-    async def exists() -> None:
+    async def exists() -> str:
         try:
-            await pulumi.runtime.invoke_async(NETWORK_LOOKUP, {"name": network},
+            found = await pulumi.runtime.invoke_async(NETWORK_LOOKUP, {"name": network},
                                               opts=pulumi.InvokeOptions(parent=parent))
         except Exception as error:  # noqa: BLE001 -- whatever failed, the network cannot be joined
             raise pulumi.RunError(f"observability:externalNetwork = {network}: no such Docker network on the "
                                   f"host ({error}). Start the platform first, or set externalNetwork to ''.") from None
+        return str((found or {}).get("id", ""))  # None while unknown (preview before the provider exists)
 
     pulumi.Output.from_input(asyncio.ensure_future(exists()))  # tracked: the run waits for it and fails with it
