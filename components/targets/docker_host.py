@@ -166,7 +166,7 @@ class DockerStack(pulumi.ComponentResource):
         }
         self.external_network = settings.docker.external_network
         if self.external_network:
-            _check_network_exists(self.external_network, self)
+            self.external_network_id = _check_network_exists(self.external_network, self)
         self.services: dict[str, ServiceContainer] = {}
         for spec in specs:
             depends = [self.services[s].container for s in spec.depends_on] + [
@@ -194,7 +194,7 @@ class DockerStack(pulumi.ComponentResource):
 NETWORK_LOOKUP = "docker:index/getNetwork:getNetwork"  # what docker.get_network invokes
 
 
-def _check_network_exists(network: str, parent: pulumi.Resource) -> None:
+def _check_network_exists(network: str, parent: pulumi.Resource) -> pulumi.Output[str]:
     """The platform's network is not ours to create: fail early, naming it, when the daemon lacks it.
     The provider's docker_network data source never answers an empty id for a missing network: its read
     fails ("Could not find docker network: ... not found"). So the invoke's failure is caught here, awaited
@@ -209,4 +209,5 @@ def _check_network_exists(network: str, parent: pulumi.Resource) -> None:
                                   f"host ({error}). Start the platform first, or set externalNetwork to ''.") from None
         return str((found or {}).get("id", ""))  # None while unknown (preview before the provider exists)
 
-    pulumi.Output.from_input(asyncio.ensure_future(exists()))  # tracked: the run waits for it and fails with it
+    # An Output is tracked: the run waits for it and fails with it.
+    return pulumi.Output.from_input(asyncio.ensure_future(exists()))
