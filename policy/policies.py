@@ -214,20 +214,57 @@ def _validate_grafana_locked(args: ResourceValidationArgs, report: ReportViolati
             report(f"Grafana must set {key}={wanted} (found {envs.get(key, 'nothing')})", None)
 
 
+def _reaches_socket(source: str) -> str | None:
+    """The Docker socket a host bind of `source` exposes: the socket itself, or inside a parent directory
+    (binds are recursive, so a bind of `/` carries /run and the socket with it). None for anything else."""
+    if not source.startswith("/"):
+        return None  # a named volume
+    prefix = source.rstrip("/") + "/"
+    return next((sock for sock in DOCKER_SOCKETS if sock == source.rstrip("/") or sock.startswith(prefix)), None)
+
+
+def _socket_proof_user(props: Mapping[str, Any]) -> str | None:
+    """Why the container could open the socket (root:docker, 0660), or None when it provably cannot: not
+    privileged, a numeric non-root uid and gid, no added group (the host's docker gid is unknown here)."""
+    if props.get("privileged"):
+        return "it is privileged"
+    uid, _, gid = str(props.get("user") or "").partition(":")
+    if not (uid.isdigit() and int(uid) != 0 and gid.isdigit() and int(gid) != 0):
+        return f"it runs as {props.get('user') or 'the image user (root unless proven otherwise)'}"
+    groups = list(props.get("groupAdds") or [])
+    return f"it adds the groups {groups}" if groups else None
+
+
 def _validate_docker_socket(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """A bind of the socket is allowed only for the read-only Docker API proxy, read-only. A bind of a parent
+    of the socket (read-only does not help: a process can still connect to a socket in a read-only mount)
+    also for a container that cannot open the socket at all (see _socket_proof_user): the host-metrics
+    bind of `/` in the non-root Alloy."""
     if args.resource_type != CONTAINER:
         return
     mounts, unknown = _known_items([*_as_list(args.props.get("mounts")), *_as_list(args.props.get("volumes"))])
     for mount in mounts:
-        source = str(mount.get("source") or mount.get("hostPath") or "")
-        if source.rstrip("/") not in DOCKER_SOCKETS:
+        if mount.get("type") not in (None, "bind"):
             continue
-        service = _service(args.props)
+        source = str(mount.get("source") or mount.get("hostPath") or "")
+        sock = _reaches_socket(source)
+        if sock is None:
+            continue
         read_only = bool(mount.get("readOnly"))
-        if service != DOCKER_API or not read_only:
-            report(f"container '{args.props.get('name')}' mounts the Docker socket {source}"
-                   f"{'' if read_only else ' writable'}: whoever reaches it is root on the host; only the "
-                   f"read-only Docker API proxy (obs-{DOCKER_API}) may mount it, read-only", None)
+        if _service(args.props) == DOCKER_API:
+            if not read_only:
+                report(f"container '{args.props.get('name')}' mounts the Docker socket {source} writable: "
+                       f"the Docker API proxy (obs-{DOCKER_API}) may mount it read-only only", None)
+            continue
+        # The socket itself: never (pointless unless it can be opened); a parent: only if it cannot be.
+        exact = source.rstrip("/") == sock
+        why = "only the proxy needs it" if exact else _socket_proof_user(args.props)
+        if why is not None:
+            reach = "the Docker socket" if exact else f"{source}, which holds the Docker socket {sock},"
+            report(f"container '{args.props.get('name')}' mounts {reach} and {why}: whoever reaches the socket is "
+                   f"root on the host. Only the read-only Docker API proxy (obs-{DOCKER_API}) may mount it, "
+                   "read-only; any other container binding it or a parent directory must be unprivileged, run "
+                   "as a numeric non-root uid:gid and add no groups", None)
     if unknown is not None:
         raise unknown
 
@@ -353,7 +390,8 @@ CONTAINER_HEALTHCHECK = ResourceValidationPolicy(
 
 DOCKER_SOCKET_ONLY_IN_READ_ONLY_API = ResourceValidationPolicy(
     name="docker-socket-only-in-read-only-api",
-    description="Only the read-only Docker API proxy mounts the Docker socket, and read-only.",
+    description="Only the read-only Docker API proxy mounts the Docker socket, and read-only; a bind of a parent "
+                "of the socket (say /) only in an unprivileged container of a non-root uid:gid with no added group.",
     validate=_validate_docker_socket, severity=Severity.CRITICAL,
 )
 

@@ -84,6 +84,9 @@ def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: 
                   "the stack creates)")
     if exporters.postgres and not postgres.enabled:
         r.problem("exportPostgres", True, "needs postgresEnabled: true (it uses the read-only role)")
+    if exporters.containers and not r.boolean("exportContainerMetricsAsRoot"):
+        r.problem("exportContainerMetrics", True, "runs Alloy privileged as root (root on the host, for "
+                  "cAdvisor); set exportContainerMetricsAsRoot: true to accept that, or leave it off")
     if alerts.contact_type == "email" and not alerts.contact_address:
         r.problem("alertContactAddress", "", "required when alertContactType is email")
     if environment == "railway":

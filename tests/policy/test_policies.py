@@ -303,3 +303,39 @@ def test_any_other_container_mounting_the_socket_is_a_violation(field: str, moun
 
 def test_other_host_mounts_pass() -> None:
     assert socket(container("alloy", mounts=[SOCKET_MOUNT | {"source": "/proc", "target": "/host/proc"}])) == []
+
+
+ROOT_BIND = {"type": "bind", "source": "/", "target": "/host/root", "readOnly": True}
+NON_ROOT = {"user": "473:473"}
+
+
+@pytest.mark.parametrize("source", ["/", "/run", "/var/run", "/var/run/", "/var"])
+def test_a_bind_of_a_parent_of_the_socket_in_a_root_container_is_a_violation(source: str) -> None:
+    [violation] = socket(container("alloy", mounts=[ROOT_BIND | {"source": source}]))
+    assert f"mounts {source}, which holds the Docker socket" in violation and "root on the host" in violation
+
+
+def test_a_bind_of_root_in_a_non_root_container_without_added_groups_passes() -> None:
+    assert socket(container("alloy", mounts=[ROOT_BIND], **NON_ROOT)) == []
+
+
+@pytest.mark.parametrize("overrides,why", [
+    ({"user": "473:473", "privileged": True}, "it is privileged"),
+    ({"user": "473:473", "groupAdds": ["998"]}, "it adds the groups ['998']"),
+    ({"user": "0:0"}, "it runs as 0:0"),
+    ({"user": "473:0"}, "it runs as 473:0"),
+    ({"user": "alloy"}, "it runs as alloy"),
+])
+def test_a_bind_of_root_is_a_violation_for_a_container_that_could_open_the_socket(overrides, why) -> None:
+    [violation] = socket(container("alloy", mounts=[ROOT_BIND], **overrides))
+    assert why in violation
+
+
+def test_the_socket_itself_is_refused_even_to_a_non_root_container() -> None:
+    [violation] = socket(container("alloy", mounts=[SOCKET_MOUNT], **NON_ROOT))
+    assert "mounts the Docker socket" in violation
+
+
+def test_a_named_volume_is_not_a_host_bind() -> None:
+    volume = {"type": "volume", "source": "obs-loki-data", "target": "/loki"}
+    assert socket(container("loki", mounts=[volume], volumes=[{"volumeName": "x", "containerPath": "/run"}])) == []

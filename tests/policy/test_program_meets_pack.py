@@ -58,3 +58,17 @@ def test_allowing_any_source_to_the_aks_ingress_is_stopped_by_the_pack() -> None
     [violation] = _pack_violations(program, AKS_CONFIG)
     assert violation.startswith("kubernetes-entry-not-open-to-internet on observability-ingress-grafana: ")
     assert "Ingress 'grafana' has no source allowlist" in violation
+
+
+def test_azure_dev_alloy_binds_the_hosts_root_yet_cannot_open_the_docker_socket(program: harness.Program) -> None:
+    # exportHostMetrics binds / (which holds the socket) into Alloy: allowed because Alloy is non-root, no groups.
+    alloy = program.containers()["obs-alloy"].inputs
+    assert any(m["source"] == "/" for m in alloy["mounts"]) and alloy["user"] == "473:473"
+    assert not alloy.get("groupAdds") and not alloy.get("privileged")
+
+
+def test_container_metrics_make_alloy_root_with_the_hosts_root_and_the_pack_stops_it() -> None:
+    program = azure_program({"exportContainerMetrics": True, "exportContainerMetricsAsRoot": True})
+    [violation] = _pack_violations(program)
+    assert violation.startswith("docker-socket-only-in-read-only-api on ")
+    assert "mounts /, which holds the Docker socket /var/run/docker.sock, and it is privileged" in violation

@@ -238,3 +238,14 @@ def test_a_one_segment_name_on_another_registry_is_not_docker_hubs_library_image
 def test_a_mirrored_image_of_the_same_repository_is_accepted():
     settings = parse("x", {"proxyImage": "myacr.azurecr.io/library/nginx:1.30.3-alpine@sha256:" + "b" * 64})
     assert settings.images["proxy"].tag == "1.30.3-alpine"
+
+
+def test_container_metrics_are_refused_until_running_alloy_as_root_is_acknowledged():
+    (problem,) = problems({"exportContainerMetrics": True})
+    assert problem.startswith("observability:exportContainerMetrics = true: runs Alloy privileged as root")
+    assert "exportContainerMetricsAsRoot: true" in problem
+
+
+def test_container_metrics_with_the_acknowledgement_are_accepted():
+    settings = parse("x", {"exportContainerMetrics": True, "exportContainerMetricsAsRoot": True})
+    assert settings.exporters.containers
