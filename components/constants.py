@@ -24,6 +24,12 @@ def container_name(service: str) -> str:
     return f"{CONTAINER_PREFIX}{service}"
 
 
+# Docker networks a spec joins, by role: the stack's shared one (dockerNetworkName), and the one only
+# Alloy and the Docker API proxy share (`<dockerNetworkName>-docker-api`): container env stays off the
+# network Grafana and the platform's containers sit on.
+STACK_NETWORK = "stack"
+DOCKER_API_NETWORK = "docker-api"
+
 # Ports inside the Docker network. Only the proxy publishes one on the host.
 PORTS = {
     GRAFANA: 3000,

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from collections.abc import Mapping
 from urllib.parse import quote
 
+from components.constants import STACK_NETWORK
 from components.images import Image
 
 
@@ -136,6 +137,7 @@ class ContainerSpec:
     privileged: bool = False
     oneshot: bool = False  # runs to completion once per change (jobs), never restarted
     platform_network: bool = False  # also joins the platform's existing network (externalNetwork)
+    networks: tuple[str, ...] = (STACK_NETWORK,)  # the stack's Docker networks it joins (constants: *_NETWORK)
     depends_on: tuple[str, ...] = ()  # services that must be healthy first (jobs: have run)
     reload: Reload | None = None  # set when some `files` are reloadable
     # Target-neutral facts the Kubernetes target needs (Docker ignores them).

@@ -21,6 +21,7 @@ from components.model import DOCKER, KUBERNETES, ContainerSpec, Content, Ref
 from components.services import stack_specs
 from components.services.railway import railway_specs
 from components.settings import ROOT, Settings, SettingsError, from_stack_file
+from components.targets.docker_networks import spec_networks
 from components.targets.railway import plan as railway_plan
 
 
@@ -29,9 +30,6 @@ def _text(content: Content) -> str:
 
 
 def container_entry(spec: ContainerSpec, settings: Settings) -> dict:
-    networks = [settings.docker.network_name]
-    if spec.platform_network and settings.docker.external_network:
-        networks.append(settings.docker.external_network)
     return {
         "name": spec.name,
         "service": spec.service,
@@ -46,7 +44,7 @@ def container_entry(spec: ContainerSpec, settings: Settings) -> dict:
         "memory_mb": spec.memory_mb,
         "user": spec.user,
         "restart": spec.restart,
-        "networks": networks,
+        "networks": spec_networks(spec, settings),
         "files": sorted(f.path for f in spec.files),
     }
 

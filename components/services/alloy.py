@@ -112,6 +112,7 @@ def spec(settings: Settings) -> ContainerSpec:
         user=_user(settings),
         privileged=settings.exporters.containers,  # cAdvisor reads cgroups of every container
         platform_network=True,  # receives OTLP from, and scrapes, the platform's containers
+        networks=(c.STACK_NETWORK, c.DOCKER_API_NETWORK),  # the second reaches the Docker API proxy
         http_check=HttpCheck("/-/ready", c.PORTS[c.ALLOY]),
         run_as=(int(ALLOY_UID), int(ALLOY_UID)),
         scratch_dirs=(STORAGE_PATH, *SCRATCH),

@@ -26,5 +26,6 @@ def spec(settings: Settings) -> ContainerSpec:
         volumes=(Volume(DOCKER_SOCKET, DOCKER_SOCKET, read_only=True, bind=True),),
         healthcheck=Healthcheck(http_probe(f"http://127.0.0.1:{PORT}/_ping"), start_period="10s"),
         memory_mb=32,
+        networks=(c.DOCKER_API_NETWORK,),  # Alloy's alone: not on the stack network Grafana sits on
         targets=frozenset({DOCKER}),  # a cluster has no Docker socket: Alloy reads pod logs from the API there
     )

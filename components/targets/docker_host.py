@@ -15,8 +15,10 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_docker as docker
 
+from components import constants as c
 from components.model import Content, ContainerSpec, File, Ref, Volume
 from components.settings import Settings
+from components.targets.docker_networks import network_name
 from components.targets.reloadable import deliverable
 
 LOG_OPTS = {"max-size": "10m", "max-file": "3"}  # json-file rotation: at most 30 MB of logs per container
@@ -154,9 +156,14 @@ class DockerStack(pulumi.ComponentResource):
         settings = args.settings
         specs = deliverable(args.specs)
         child = pulumi.ResourceOptions(parent=self)
-        self.network = docker.Network(
-            f"{name}-network", name=settings.docker.network_name, driver="bridge",
-            labels=[docker.NetworkLabelArgs(label="observability.stack", value=settings.stack)], opts=child)
+        stack_label = [docker.NetworkLabelArgs(label="observability.stack", value=settings.stack)]
+        self.network = docker.Network(f"{name}-network", name=network_name(c.STACK_NETWORK, settings),
+                                      driver="bridge", labels=stack_label, opts=child)
+        # Every other network is private to its members and `internal` (no route out of the host).
+        self.networks = {c.STACK_NETWORK: self.network} | {
+            role: docker.Network(f"{name}-network-{role}", name=network_name(role, settings), driver="bridge",
+                                 internal=True, labels=stack_label, opts=child)
+            for role in sorted({role for spec in specs for role in spec.networks} - {c.STACK_NETWORK})}
         # Data outlives the stack: `pulumi destroy` leaves the volumes (and the logs, metrics, traces).
         volume_names = sorted({v.source for spec in specs for v in spec.data_volumes})
         self.volumes = {
@@ -182,7 +189,9 @@ class DockerStack(pulumi.ComponentResource):
                                "images": self.image_digests})
 
     def _networks(self, spec: ContainerSpec) -> list[docker.ContainerNetworksAdvancedArgs]:
-        networks = [docker.ContainerNetworksAdvancedArgs(name=self.network.name, aliases=[spec.service])]
+        # The resources' names (not the configured strings): each container waits for its networks.
+        networks = [docker.ContainerNetworksAdvancedArgs(name=self.networks[role].name, aliases=[spec.service])
+                    for role in spec.networks]
         if self.external_network and spec.platform_network:
             # Only the containers that talk to the platform join its network; the platform's apps send
             # OTLP to `alloy:4317/4318` there. The configured name, known at preview.

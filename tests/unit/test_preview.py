@@ -55,4 +55,4 @@ def test_every_container_input_is_known(preview):
 
 def test_the_platform_network_is_named_from_config_not_from_the_lookup(preview):
     networks = {n["name"] for c in preview.containers().values() for n in c.inputs["networksAdvanced"]}
-    assert networks == {"observability", "migration_network"}
+    assert networks == {"observability", "observability-docker-api", "migration_network"}

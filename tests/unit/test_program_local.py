@@ -71,14 +71,15 @@ def test_named_volumes_exist_for_the_five_services_and_grafanas_provisioning(pla
 def test_containers_join_the_private_network_and_only_platform_facing_ones_the_platform_network(platform):
     networks = {name: [n["name"] for n in r.inputs["networksAdvanced"]] for name, r in platform.containers().items()}
     platform_facing = {"obs-alloy", "obs-grafana", "obs-postgres-readonly"}
-    assert all(n[0] == "observability" for n in networks.values())
+    assert all(n[0] == "observability" for name, n in networks.items() if name != "obs-docker-api")
     assert {name for name, n in networks.items() if "migration_network" in n} == platform_facing
 
 
 def test_the_platform_network_is_checked_not_created(platform):
     assert [i.args["name"] for i in platform.invokes if i.token == "docker:index/getNetwork:getNetwork"] == [
         "migration_network"]
-    assert [r.inputs["name"] for r in platform.of_type("docker:index/network:Network")] == ["observability"]
+    assert [r.inputs["name"] for r in platform.of_type("docker:index/network:Network")] == [
+        "observability", "observability-docker-api"]
 
 
 def test_the_platform_network_is_looked_up_on_the_stacks_docker_host(platform):
@@ -101,6 +102,31 @@ def test_a_missing_platform_network_fails_the_run_naming_the_setting():
     with pytest.raises(pulumi.RunError, match=r"observability:externalNetwork = migration_network: no such Docker "
                                               r"network.*network migration_network not found.*externalNetwork to ''"):
         run_program("local", PLATFORM_OPT_IN, mocks=_DaemonWithoutThePlatformNetwork())
+
+
+def _members(program, network: str) -> set[str]:
+    return {name for name, r in program.containers().items()
+            if network in [n["name"] for n in r.inputs["networksAdvanced"]]}
+
+
+def test_only_alloy_and_the_docker_api_proxy_share_the_docker_api_network(program):
+    assert _members(program, "observability-docker-api") == {"obs-alloy", "obs-docker-api"}
+
+
+def test_the_docker_api_proxy_is_on_no_network_grafana_or_the_platform_can_reach(platform):
+    assert "obs-docker-api" not in _members(platform, "observability") | _members(platform, "migration_network")
+
+
+def test_the_docker_api_network_is_internal_and_labelled_with_the_stack(program):
+    network = next(r.inputs for r in program.of_type("docker:index/network:Network")
+                   if r.inputs["name"] == "observability-docker-api")
+    assert network["internal"] is True
+    assert network["labels"] == [{"label": "observability.stack", "value": "local"}]
+
+
+def test_alloy_reaches_the_docker_api_proxy_by_its_alias_there(program):
+    (docker_api,) = [n for n in program.containers()["obs-docker-api"].inputs["networksAdvanced"]]
+    assert docker_api["aliases"] == ["docker-api"]
 
 
 @pytest.mark.parametrize("variant", ["program", "platform"])

@@ -38,6 +38,15 @@ def test_manifest_entries_have_the_documented_fields(rendered):
             "user", "restart", "networks"} <= set(entry)
 
 
+@pytest.mark.parametrize("stack", DOCKER_STACKS)
+def test_the_render_shows_the_docker_api_network_shared_by_alloy_and_the_proxy_alone(rendered, stack):
+    networks = {c["name"]: c["networks"] for c in manifest(rendered(stack))["containers"]}
+    assert networks["obs-docker-api"] == ["observability-docker-api"]
+    assert networks["obs-alloy"][:2] == ["observability", "observability-docker-api"]
+    assert {name for name, joined in networks.items() if "observability-docker-api" in joined} == {
+        "obs-alloy", "obs-docker-api"}
+
+
 def test_azure_dev_pulls_every_image_from_its_registry_by_digest(rendered):
     images = [c["image"] for c in manifest(rendered("azure-dev"))["containers"]]
     assert all(i.startswith("aimodernizeobs.azurecr.io/") and "@sha256:" in i for i in images)
