@@ -21,12 +21,16 @@ def local():
 
 def test_the_standalone_local_stack_looks_up_no_external_network(local):
     assert [i for i in local.invokes if i.token == "docker:index/getNetwork:getNetwork"] == []
-    assert [r.inputs["name"] for r in local.of_type("docker:index/network:Network")] == ["observability"]
+    assert [r.inputs["name"] for r in local.of_type("docker:index/network:Network")] == [
+        "observability", "observability-docker-api"]
 
 
 def test_every_local_container_is_on_the_stack_network_only(local):
     networks = {name: [n["name"] for n in r.inputs["networksAdvanced"]] for name, r in local.containers().items()}
-    assert networks and all(n == ["observability"] for n in networks.values()), networks
+    # Besides the stack network, only the Docker API proxy's own (Alloy and the proxy): no platform network.
+    expected = {"obs-alloy": ["observability", "observability-docker-api"],
+                "obs-docker-api": ["observability-docker-api"]}
+    assert networks and all(n == expected.get(name, ["observability"]) for name, n in networks.items()), networks
 
 
 def test_the_local_stack_reads_its_own_demo_database_not_the_platforms():
