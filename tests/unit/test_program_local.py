@@ -78,7 +78,7 @@ def test_containers_join_the_private_network_and_only_platform_facing_ones_the_p
 def test_the_platform_network_is_checked_not_created(platform):
     assert [i.args["name"] for i in platform.invokes if i.token == "docker:index/getNetwork:getNetwork"] == [
         "migration_network"]
-    assert [r.inputs["name"] for r in platform.of_type("docker:index/network:Network")] == [
+    assert sorted(r.inputs["name"] for r in platform.of_type("docker:index/network:Network")) == [
         "observability", "observability-docker-api"]
 
 
