@@ -154,15 +154,14 @@ class AzureEdge(pulumi.ComponentResource):
         mirrored = mirrored_images(settings)
         credential_set, can_read = self._docker_hub_credentials(name, settings.stack, azure, where)
         # A rule's target repository must not exist in the registry yet (docs/azure-dev-operations.md: "ACR mirrors").
-        self.cache_rules = [
-            containerregistry.CacheRule(
+        self.cache_rules = []
+        for rule, image in mirrored.items():
+            # Docker Hub's credentials go to Docker Hub only (an override may come from another registry).
+            hub = image.upstream_registry == catalog.DOCKER_HUB
+            self.cache_rules.append(containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
-                target_repository=image.repository, **where,
-                # Docker Hub's credentials go to Docker Hub only (an override may come from another registry).
-                **({"credential_set_resource_id": credential_set} if hub else {}),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else []))
-            for rule, image in mirrored.items() for hub in [image.upstream_registry == catalog.DOCKER_HUB]
-        ]
+                target_repository=image.repository, credential_set_resource_id=credential_set if hub else None,
+                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else [])))
         scope_map = containerregistry.ScopeMap(
             f"{name}-pull-scope", scope_map_name=PULL_TOKEN,
             description="Pull only: read the content of the observability stack's mirrored repositories",
