@@ -44,9 +44,13 @@ LOGFMT = docker_entry('level=WARN ts=2026-12-01T05:00:00Z caller=compactor.go:42
 OTLP = otlp_entry("Flow failed: Exception in discovery", severity_text="ERROR", severity_number=17,
                   trace_id=TRACE_ID, span_id=SPAN_ID, attributes=PLATFORM_FIELDS,
                   resources={"service.name": "backend", "service.instance.id": "backend-7f9c"})
+# A record with a severity number and no severity text: its only level is the exporter's upper-case label.
+OTLP_SEVERITY_NUMBER = otlp_entry("Flow failed: Exception in discovery", severity_number=17, trace_id=TRACE_ID,
+                                  span_id=SPAN_ID, attributes=PLATFORM_FIELDS,
+                                  resources={"service.name": "backend", "service.instance.id": "backend-7f9c"})
 KUBERNETES_JSON = kubernetes_entry(DOCKER_JSON.line, "migration", "backend-7f9c-x2x4z", "backend", app="backend")
 SHAPES = {"docker-json": DOCKER_JSON, "plain-text": PLAIN_TEXT, "logfmt": LOGFMT, "otlp": OTLP,
-          "kubernetes-json": KUBERNETES_JSON}
+          "otlp-severity-number": OTLP_SEVERITY_NUMBER, "kubernetes-json": KUBERNETES_JSON}
 
 
 def test_a_platform_json_line_from_docker():
@@ -79,6 +83,18 @@ def test_an_otlp_log_record_meets_the_same_expectations():
     assert out.metadata == PLATFORM_METADATA | {"span_id": SPAN_ID}
 
 
+def test_an_otlp_record_with_only_a_severity_number_gets_a_lower_case_level():
+    out = run(OTLP_SEVERITY_NUMBER)
+    assert out.labels == run(OTLP).labels
+    assert out.metadata == PLATFORM_METADATA | {"span_id": SPAN_ID}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_level_reaching_loki_is_lower_case(shape):
+    level = run(SHAPES[shape]).labels.get("level", "")
+    assert level == level.lower()
+
+
 def test_a_plain_text_line_keeps_only_its_source_labels():
     out = run(PLAIN_TEXT)
     assert out.labels == {"container": "migration_backend", "service_name": "backend", "environment": "local"}
@@ -91,9 +107,8 @@ def test_a_logfmt_line_of_the_stacks_own_services_gets_its_level():
 
 
 def test_the_pipeline_splits_fields_as_the_constants_say():
-    by_stage = {s.name: s for s in stages()}
-    labels = set(by_stage["stage.labels"].attrs["values"])
-    metadata = set(by_stage["stage.structured_metadata"].attrs["values"])
+    labels = {name for s in stages() if s.name == "stage.labels" for name in s.attrs["values"]}
+    metadata = {name for s in stages() if s.name == "stage.structured_metadata" for name in s.attrs["values"]}
     assert labels == set(c.LOG_STREAM_LABELS)
     assert metadata == set(c.LOG_STRUCTURED_METADATA)
     assert not labels & metadata
