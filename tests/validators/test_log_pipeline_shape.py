@@ -21,6 +21,7 @@ from components.settings import from_stack_file
 from tests.validators.alloy_pipeline import docker_entry, kubernetes_entry, otlp_entry, run, stages
 from tests.validators.grammars import expand_grafana_variables
 from tests.validators.test_dashboard_queries import QUERIES
+from tests.validators.test_loki_tempo_queries import DASHBOARD_QUERIES
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN_ID = "00f067aa0ba902b7"
@@ -103,7 +104,7 @@ def test_a_plain_text_line_keeps_only_its_source_labels():
 
 def test_a_logfmt_line_of_the_stacks_own_services_gets_its_level():
     out = run(LOGFMT)
-    assert out.labels == {"container": "obs-loki", "level": "warn", "environment": "local"}
+    assert out.labels == {"container": "obs-loki", "service_name": "loki", "level": "warn", "environment": "local"}
 
 
 def test_the_pipeline_splits_fields_as_the_constants_say():
@@ -219,3 +220,37 @@ def test_every_loki_alert_rule_selects_every_input_shape(shape):
     for query_id, expr in QUERIES_LOGQL:
         if query_id.startswith("rule "):
             assert _selector_matches(expr, out.labels), f"{query_id} does not select {shape} lines {out.labels}"
+
+
+# The stack's own Grafana: its container's log on the Docker host and its pod's on Kubernetes (no OTLP logs).
+GRAFANA_SHAPES = {
+    "docker": docker_entry('logger=context error="[password-auth.failed] invalid username or password"',
+                           c.container_name(c.GRAFANA)),
+    "kubernetes": kubernetes_entry("logger=context", "observability", "grafana-0", c.GRAFANA, app=c.GRAFANA),
+}
+# Every shape a platform service's log arrives in (LOGFMT is the stack's own Loki, not a platform service).
+PLATFORM_SHAPES = {name: entry for name, entry in SHAPES.items() if name != "logfmt"}
+# Dashboard log queries (panels and label_values variables) with the values a user gets on opening them.
+DASHBOARD_LOGQL = [(query_id, expr) for query_id, kind, expr in DASHBOARD_QUERIES if kind != "traceql"]
+
+
+def test_dashboard_log_queries_were_found_for_app_logs_and_stack_health():
+    boards = {query_id.split("/")[0] for query_id, _ in DASHBOARD_LOGQL}
+    assert {"platform-app-logs", "platform-stack-health"} <= boards
+    assert any("/var " in query_id for query_id, _ in DASHBOARD_LOGQL)
+
+
+@pytest.mark.parametrize(("query_id", "expr"), DASHBOARD_LOGQL, ids=[q for q, _ in DASHBOARD_LOGQL])
+def test_every_dashboard_log_query_selects_every_input_shape_of_its_logs(query_id, expr):
+    """App Logs over container streams only would show no OTLP line; Stack Health's Grafana panel over the
+    Docker container's name would show nothing on Kubernetes."""
+    shapes = GRAFANA_SHAPES if query_id.startswith("platform-stack-health/") else PLATFORM_SHAPES
+    for shape, entry in shapes.items():
+        assert entry is not None
+        out = run(entry)
+        assert _selector_matches(expr, out.labels), f"{query_id} does not select {shape} lines {out.labels}: {expr}"
+
+
+def test_the_stacks_own_containers_are_named_after_their_service():
+    assert run(GRAFANA_SHAPES["docker"]).labels["service_name"] == c.GRAFANA
+    assert "service_name" not in run(docker_entry("x", "some_other_container")).labels
