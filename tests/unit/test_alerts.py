@@ -209,3 +209,27 @@ def test_the_required_settings_cover_every_contact_type():
 def test_a_contact_point_missing_what_its_type_needs_is_never_written():
     with pytest.raises(ValueError, match="email contact point without addresses"):
         alerting_files(_settings(contact_type="email", contact_address=" , "))
+
+
+def _ships_a_volume_metrics_source(settings: Settings) -> bool:
+    """Whether the stack's Alloy gets a *-volumes.alloy file (as render.py picks the specs per target)."""
+    from components.model import DOCKER, KUBERNETES
+    from components.services import stack_specs
+    from components.services.railway import railway_specs
+    specs = railway_specs(settings) if settings.railway else stack_specs(
+        settings, KUBERNETES if settings.kubernetes else DOCKER)
+    (alloy,) = [s for s in specs if s.service == c.ALLOY]
+    return any(f.path.endswith("-volumes.alloy") for f in alloy.files)
+
+
+@pytest.mark.parametrize(("stack", "has_rule"), [("local", True), ("azure-dev", True), ("aks-dev", True),
+                                                 ("railway", False)])
+def test_the_disk_rule_exists_exactly_where_a_volume_metrics_source_ships(stack, has_rule):
+    """Without a source the rule would sit in NoData forever; where it is left out it is deleted."""
+    settings = from_stack_file(stack)
+    document = _files(settings)["rules.yaml"]
+    present = "platform-volume-usage" in {rule["uid"] for group in document["groups"] for rule in group["rules"]}
+    deleted = {entry["uid"] for entry in document.get("deleteRules", [])}
+    assert _ships_a_volume_metrics_source(settings) is has_rule
+    assert present is has_rule
+    assert ("platform-volume-usage" in deleted) is not has_rule
