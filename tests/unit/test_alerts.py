@@ -12,6 +12,7 @@ from components import constants as c
 from components.alerts import alerting_files
 from components.alerts import rules as r
 from components.settings import Secret, Settings, from_stack_file
+from tests.validators.grafana_rules import threshold
 
 HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs"}
 USAGE_UIDS = {"platform-llm-cost-spike", "platform-flow-error-rate"}
@@ -31,12 +32,6 @@ def _files(settings: Settings) -> dict[str, dict[str, Any]]:
 def _rules(settings: Settings) -> dict[str, dict[str, Any]]:
     groups = _files(settings)["rules.yaml"]["groups"]
     return {rule["uid"]: rule for group in groups for rule in group["rules"]}
-
-
-def _threshold(rule: dict[str, Any]) -> float:
-    (condition,) = [d for d in rule["data"] if d["refId"] == rule["condition"]]
-    (check,) = condition["model"]["conditions"]
-    return check["evaluator"]["params"][0]
 
 
 def test_five_rules_with_fixed_uids_when_postgres_is_enabled():
@@ -85,7 +80,7 @@ def test_every_condition_and_expression_names_an_existing_ref_id():
 ])
 def test_threshold_comes_from_settings(uid, setting, value):
     rule = _rules(_settings(**{setting: value}))[uid]
-    assert _threshold(rule) == value
+    assert threshold(rule) == value
     assert f"{value:g}" in rule["annotations"]["description"]
 
 

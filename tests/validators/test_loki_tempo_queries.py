@@ -24,10 +24,10 @@ from tests.validators.alloy_pipeline import Entry, docker_entry, otlp_entry, run
 from tests.validators.conftest import BACKEND_STACKS
 from tests.validators.grafana_bin import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
                                           tempo_seed, wait_for)
-from tests.validators.grafana_rules import NO_DATA, evaluate
+from tests.validators.grafana_rules import NO_DATA, evaluate, threshold
+from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.grammars import expand_grafana_variables
 
-GRAFANA_FILES = "files/obs-grafana/etc/grafana/provisioning/alerting"
 LABEL_VALUES = re.compile(r"^label_values\((?P<selector>.+),\s*(?P<label>\w+)\)$")
 HOUR_NS = 3600 * 10**9
 
@@ -111,20 +111,15 @@ def test_every_dashboard_query_executes(live_backends, stack, query_id, kind, qu
 
 # --- the Loki-backed rules, on lines shaped like the pipeline's output ------------------------------------
 
-@pytest.fixture(scope="module")
-def rules(rendered) -> dict[str, dict]:
-    document = yaml.safe_load((rendered("local") / GRAFANA_FILES / "rules.yaml").read_text())
-    return {rule["uid"]: rule for group in document["groups"] for rule in group["rules"]
-            if rule["data"][0]["datasourceUid"] == c.LOKI}
-
-
 def test_the_only_loki_rule_is_the_error_log_surge(rules):
-    assert set(rules) == {ERROR_LOGS_UID}
+    assert {uid for uid, rule in rules.items() if rule["data"][0]["datasourceUid"] == c.LOKI} == {ERROR_LOGS_UID}
 
 
 def _limit(rule: dict) -> int:
-    (condition,) = [d for d in rule["data"] if d["refId"] == "C"]
-    return int(condition["model"]["conditions"][0]["evaluator"]["params"][0])
+    """The error-log limit as a line count (the setting is a whole number of lines a minute)."""
+    limit = threshold(rule)
+    assert limit.is_integer(), limit
+    return int(limit)
 
 
 def _lines(count: int, level: str, tag: str) -> list[Entry]:
