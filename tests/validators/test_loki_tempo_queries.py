@@ -20,7 +20,7 @@ from components.alerts.platform_health import ERROR_LOGS_UID
 from components.dashboards import dashboard_files
 from components.services.common import CONFIG_DIR
 from components.settings import from_stack_file
-from tests.validators.alloy_pipeline import Entry, docker_entry, otlp_entry, run
+from tests.validators.alloy_pipeline import Entry, docker_entry, kubernetes_entry, otlp_entry, run
 from tests.validators.conftest import BACKEND_STACKS
 from tests.validators.grafana_bin import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
                                           tempo_seed, wait_for)
@@ -224,6 +224,27 @@ def test_app_logs_finds_a_flow_by_its_structured_metadata(live_backends, stack):
     query = _substitute(app_logs.LINES, _defaults(board) | {"flow_id": flow[-12:], "engagement_id": engagement})
     streams = wait_for(lambda: loki_query_range(loki, query, now - 60 * 10**9, now)["result"], f"the line of {flow}")
     assert [v[1] for s in streams for v in s["values"]] == [shaped.line]
+
+
+@pytest.mark.parametrize("stack", BACKEND_STACKS)
+def test_app_logs_shows_a_flows_lines_from_every_input_shape(live_backends, stack):
+    """A flow's lines from a Docker container, a Kubernetes pod and an OTLP record (severity number only) all
+    appear on the App Logs "Logs" panel as it opens (every "All"), each with a lower-case level."""
+    from components.dashboards import app_logs
+    loki, flow = live_backends["loki", stack], f"flow-shapes-{time.time_ns()}"
+    record = {"level": "WARNING", "flow_id": flow}
+    shaped = [run(docker_entry(json.dumps(record | {"message": "from docker"}), "migration_backend", "backend")),
+              run(kubernetes_entry(json.dumps(record | {"message": "from a pod"}), "migration", "backend-7f9c",
+                                   "backend", app="backend")),
+              run(otlp_entry("from otlp", severity_number=13, attributes={"flow_id": flow},
+                             resources={"service.name": "backend"}))]
+    now = time.time_ns()
+    _push_before(loki, now, shaped)
+    (board,) = [json.loads(t) for p, t in dashboard_files(from_stack_file(stack)).items() if p == app_logs.PATH]
+    query = _substitute(app_logs.LINES, _defaults(board) | {"flow_id": flow})
+    streams = wait_for(lambda: loki_query_range(loki, query, now - 60 * 10**9, now)["result"], f"the lines of {flow}")
+    assert sorted(v[1] for s in streams for v in s["values"]) == sorted(e.line for e in shaped)
+    assert {s["stream"]["level"] for s in streams} == {"warning", "warn"}
 
 
 @pytest.mark.parametrize("stack", BACKEND_STACKS)
