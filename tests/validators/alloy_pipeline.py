@@ -105,7 +105,7 @@ def run(entry: Entry) -> Entry:
         elif stage.name == "stage.logfmt":
             fields = _logfmt(line)
             for name, key in attrs["mapping"].items():
-                if fields.get(key or name):
+                if (key or name) in fields:  # an empty value too (logfmt.go)
                     extracted[name] = fields[key or name]
         elif stage.name == "stage.json":
             try:
