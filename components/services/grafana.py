@@ -105,7 +105,7 @@ def _contact_ports(settings: Settings) -> tuple[int, ...]:
     """Where alert notifications leave the stack: HTTPS for webhooks and Teams, the configured SMTP relay's
     port for email (587, 465, 25 or 2525: an egress policy must allow the one Grafana dials)."""
     if settings.alerts.contact_type == "email":
-        return (settings.smtp.port,)
+        return (settings.smtp.port,) if settings.smtp else ()  # validated: email comes with a relay
     return {"webhook": (c.HTTPS_PORT,), "teams": (c.HTTPS_PORT,)}.get(settings.alerts.contact_type, ())
 
 
