@@ -2,7 +2,7 @@
 # Checks, from the stack's Docker host (over the same SSH as the docker provider), that the VM reaches its
 # registry: the ACR login server must answer /v2/ with 401 (reachable, asks for credentials). Layer
 # downloads then go to the registry's blob storage, which this cannot probe without a pull credential:
-# README "VM egress to ACR" lists both rules the firewall needs.
+# docs/azure-dev-operations.md "VM egress to ACR" lists both rules the firewall needs.
 #
 #   bash scripts/check-acr-egress.sh <stack>        # a stack without a registry prefix: nothing to check
 set -euo pipefail
@@ -35,7 +35,7 @@ code=$(ssh "${ssh_opts[@]}" "$host" curl -s -o /dev/null -w '%{http_code}' --max
   || true)
 if [[ $code != 401 ]]; then
   echo "##vso[task.logissue type=error]The VM cannot reach https://$registry/v2/ (HTTP ${code:-none}, expected 401)." \
-    "Open outbound TCP 443 from the VM to $registry and to the registry's blob storage (README: VM egress to ACR)." >&2
+    "Open outbound TCP 443 from the VM to $registry and to the registry's blob storage (docs/azure-dev-operations.md: VM egress to ACR)." >&2
   exit 1
 fi
 echo "check-acr-egress: the VM reaches $registry (401 from /v2/, as expected without credentials)"

@@ -127,7 +127,7 @@ class AzureEdge(pulumi.ComponentResource):
                     attributes=keyvault.SecretAttributesArgs(enabled=True, expires=window.expires_epoch)),
                 tags={**tags, "purpose": purpose},
                 # Deleting goes through the vault's data plane (a role and network reach the deployer may
-                # lack) and soft delete then blocks re-creating the name: leave it; README says how to purge.
+                # lack) and soft delete blocks re-creating the name: leave it (docs/azure-dev-operations.md: purge).
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
             )
             uris[secret_name] = pulumi.Output.concat(vault.properties.vault_uri, "secrets/", vault_name)
@@ -153,7 +153,7 @@ class AzureEdge(pulumi.ComponentResource):
 
         mirrored = mirrored_images(settings)
         credential_set, can_read = self._docker_hub_credentials(name, settings.stack, azure, where)
-        # A rule's target repository must not exist in the registry yet (README: "ACR mirrors").
+        # A rule's target repository must not exist in the registry yet (docs/azure-dev-operations.md: "ACR mirrors").
         self.cache_rules = [
             containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,

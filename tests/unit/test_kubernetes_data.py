@@ -1,6 +1,6 @@
 """Data outlives deploys: each stateful service is one replica with its own claim on the configured storage
 class and size, claims are retained when the StatefulSet is deleted or scaled, and a later size change is
-not turned into a StatefulSet replacement (claims are resized in place, README "Resize a data volume")."""
+not turned into a StatefulSet replacement (claims are resized in place, docs/aks-dev.md "Resize a data volume")."""
 
 from __future__ import annotations
 

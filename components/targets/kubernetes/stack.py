@@ -23,7 +23,7 @@ from components.targets.kubernetes.objects import stack_objects
 AUTO_NAMED = ("ConfigMap", "Secret")
 # pulumi-kubernetes replaces a StatefulSet whose claim templates change (the API forbids the update), and the
 # new one adopts the retained claims at their old size: a bigger <service>VolumeGb would silently do nothing
-# but restart the pod. The templates are kept as first deployed; claims are resized in place (README runbook).
+# but restart the pod. The templates are kept as first deployed; claims are resized in place (docs/aks-dev.md runbook).
 KEPT_AS_DEPLOYED = {"StatefulSet": ["spec.volumeClaimTemplates"]}
 RESOURCES: dict[tuple[str, str], type[pulumi.CustomResource]] = {
     ("v1", "Namespace"): k8s.core.v1.Namespace,
