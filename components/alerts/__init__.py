@@ -41,12 +41,15 @@ def _yaml(document: dict[str, Any]) -> str:
 
 def _rules(settings: Settings) -> dict[str, Any]:
     document: dict[str, Any] = {"apiVersion": 1, "groups": [platform_health.group(settings)]}
+    # File provisioning never removes a rule on its own: delete the rules these settings leave out, such as
+    # the database rules once the datasource they query is gone (deleting a missing rule is a no-op).
+    absent = list(platform_health.absent_uids(settings))
     if settings.postgres.enabled:
         document["groups"].append(platform_usage.group(settings))
     else:
-        # File provisioning never removes a rule on its own: drop the database rules once the
-        # datasource they query is gone (deleting a rule that does not exist is a no-op).
-        document["deleteRules"] = [{"orgId": ORG_ID, "uid": uid} for uid in platform_usage.UIDS]
+        absent += platform_usage.UIDS
+    if absent:
+        document["deleteRules"] = [{"orgId": ORG_ID, "uid": uid} for uid in absent]
     return document
 
 

@@ -37,6 +37,17 @@ COMPONENT_UP = " or ".join(
 ERROR_LOGS = 'sum(count_over_time({environment=~".+"} |~ "ERROR|CRITICAL|Exception" [1m]))'
 
 
+def reports_volume_usage(settings: Settings) -> bool:
+    """Whether the target has a volume metrics source. Railway has none (no host paths, no kubelet: it ships
+    neither docker-volumes.alloy nor kubernetes-volumes.alloy), so the rule would sit in NoData forever."""
+    return settings.railway is None
+
+
+def absent_uids(settings: Settings) -> tuple[str, ...]:
+    """This group's rules the settings leave out (file provisioning removes them only when told)."""
+    return () if reports_volume_usage(settings) else (VOLUME_USAGE_UID,)
+
+
 def _volume_usage(settings: Settings) -> dict[str, Any]:
     limit = settings.alerts.disk_usage_percent
     return r.rule(
@@ -77,5 +88,5 @@ def _error_logs(settings: Settings) -> dict[str, Any]:
 
 
 def group(settings: Settings) -> dict[str, Any]:
-    return r.group("Platform health", "1m",
-                   [_volume_usage(settings), _component_down(settings), _error_logs(settings)])
+    volume = [_volume_usage(settings)] if reports_volume_usage(settings) else []
+    return r.group("Platform health", "1m", [*volume, _component_down(settings), _error_logs(settings)])

@@ -20,8 +20,9 @@ VOLUME_MATCHERS = f'job="volumes", mountpoint=~"/volumes/({VOLUMES})"'
 USED_PERCENT = (f"max by (mountpoint) (100 * (1 - node_filesystem_avail_bytes{{{VOLUME_MATCHERS}}}"
                 f" / node_filesystem_size_bytes{{{VOLUME_MATCHERS}}}))")
 # Grafana 12+ logs a failed form/basic login as msg="Failed to authenticate request" with
-# error="[password-auth.failed] ..." (wrong password or unknown user), or login-attempt.blocked.
-LOGIN_FAILURES = f'{{container="{c.container_name(c.GRAFANA)}"}} |~ `password-auth\\.failed|login-attempt\\.blocked`'
+# error="[password-auth.failed] ..." (wrong password or unknown user), or login-attempt.blocked. Selected by
+# service_name, which Grafana's log carries both from Docker (obs-grafana) and from its Kubernetes pod.
+LOGIN_FAILURES = f'{{service_name="{c.GRAFANA}"}} |~ `password-auth\\.failed|login-attempt\\.blocked`'
 INGESTION = (("Log ingestion (Loki)", "loki_distributor_lines_received_total", c.LOKI, "lines/s"),
              ("Trace ingestion (Tempo)", "tempo_distributor_spans_received_total", c.TEMPO, "spans/s"),
              ("Sample ingestion (Prometheus)", "prometheus_tsdb_head_samples_appended_total", c.PROMETHEUS,

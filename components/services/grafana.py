@@ -102,8 +102,11 @@ def _secrets(settings: Settings) -> tuple[File, ...]:
 
 
 def _contact_ports(settings: Settings) -> tuple[int, ...]:
-    """Where alert notifications leave the stack: HTTPS for webhooks and Teams, SMTP submission for email."""
-    return {"webhook": (c.HTTPS_PORT,), "teams": (c.HTTPS_PORT,), "email": (587,)}.get(settings.alerts.contact_type, ())
+    """Where alert notifications leave the stack: HTTPS for webhooks and Teams, the configured SMTP relay's
+    port for email (587, 465, 25 or 2525: an egress policy must allow the one Grafana dials)."""
+    if settings.alerts.contact_type == "email":
+        return (settings.smtp.port,) if settings.smtp else ()  # validated: email comes with a relay
+    return {"webhook": (c.HTTPS_PORT,), "teams": (c.HTTPS_PORT,)}.get(settings.alerts.contact_type, ())
 
 
 def spec(settings: Settings) -> ContainerSpec:

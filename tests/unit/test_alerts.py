@@ -12,6 +12,7 @@ from components import constants as c
 from components.alerts import alerting_files
 from components.alerts import rules as r
 from components.settings import Secret, Settings, from_stack_file
+from tests.validators.grafana_rules import threshold
 
 HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs"}
 USAGE_UIDS = {"platform-llm-cost-spike", "platform-flow-error-rate"}
@@ -31,12 +32,6 @@ def _files(settings: Settings) -> dict[str, dict[str, Any]]:
 def _rules(settings: Settings) -> dict[str, dict[str, Any]]:
     groups = _files(settings)["rules.yaml"]["groups"]
     return {rule["uid"]: rule for group in groups for rule in group["rules"]}
-
-
-def _threshold(rule: dict[str, Any]) -> float:
-    (condition,) = [d for d in rule["data"] if d["refId"] == rule["condition"]]
-    (check,) = condition["model"]["conditions"]
-    return check["evaluator"]["params"][0]
 
 
 def test_five_rules_with_fixed_uids_when_postgres_is_enabled():
@@ -85,7 +80,7 @@ def test_every_condition_and_expression_names_an_existing_ref_id():
 ])
 def test_threshold_comes_from_settings(uid, setting, value):
     rule = _rules(_settings(**{setting: value}))[uid]
-    assert _threshold(rule) == value
+    assert threshold(rule) == value
     assert f"{value:g}" in rule["annotations"]["description"]
 
 
@@ -209,3 +204,27 @@ def test_the_required_settings_cover_every_contact_type():
 def test_a_contact_point_missing_what_its_type_needs_is_never_written():
     with pytest.raises(ValueError, match="email contact point without addresses"):
         alerting_files(_settings(contact_type="email", contact_address=" , "))
+
+
+def _ships_a_volume_metrics_source(settings: Settings) -> bool:
+    """Whether the stack's Alloy gets a *-volumes.alloy file (as render.py picks the specs per target)."""
+    from components.model import DOCKER, KUBERNETES
+    from components.services import stack_specs
+    from components.services.railway import railway_specs
+    specs = railway_specs(settings) if settings.railway else stack_specs(
+        settings, KUBERNETES if settings.kubernetes else DOCKER)
+    (alloy,) = [s for s in specs if s.service == c.ALLOY]
+    return any(f.path.endswith("-volumes.alloy") for f in alloy.files)
+
+
+@pytest.mark.parametrize(("stack", "has_rule"), [("local", True), ("azure-dev", True), ("aks-dev", True),
+                                                 ("railway", False)])
+def test_the_disk_rule_exists_exactly_where_a_volume_metrics_source_ships(stack, has_rule):
+    """Without a source the rule would sit in NoData forever; where it is left out it is deleted."""
+    settings = from_stack_file(stack)
+    document = _files(settings)["rules.yaml"]
+    present = "platform-volume-usage" in {rule["uid"] for group in document["groups"] for rule in group["rules"]}
+    deleted = {entry["uid"] for entry in document.get("deleteRules", [])}
+    assert _ships_a_volume_metrics_source(settings) is has_rule
+    assert present is has_rule
+    assert ("platform-volume-usage" in deleted) is not has_rule

@@ -205,11 +205,11 @@ def test_llm_costs_links_to_the_frontend_finops_page():
     assert f"https://{settings.grafana.domain}/finops/llm-costs" in urls
 
 
-def test_app_logs_selects_the_four_platform_containers_by_regex():
+def test_app_logs_selects_the_four_platform_services_by_regex():
     d = _dashboards()["platform/app-logs.json"]
-    assert _variable(d, "container")["query"].split(",") == ["backend", "frontend", "postgres", "redis"]
+    assert _variable(d, "service")["query"].split(",") == ["backend", "frontend", "postgres", "redis"]
     exprs = [t["expr"] for p in _panels(d) for t in p.get("targets", []) if "expr" in t]
-    assert exprs and all('container=~".*(${container:regex}).*"' in e for e in exprs)
+    assert exprs and all('service_name=~".*(${service:regex}).*"' in e for e in exprs)
     assert all('flow_id=~".*${flow_id}.*"' in e and 'level=~"$level"' in e for e in exprs)
     assert any('|~ "ERROR|CRITICAL|Exception"' in e for e in exprs)
 

@@ -98,3 +98,14 @@ def test_the_deployed_program_carries_the_smtp_password_only_as_a_secret():
     for (name, path), secret_paths in holders.items():
         assert any(path == s or path.startswith(f"{s}.") or path.startswith(f"{s}[") for s in secret_paths), \
             f"{name}: {path} holds the SMTP password in plain text"
+
+
+def test_aks_lets_grafana_reach_the_relay_on_its_configured_port():
+    """A relay on 465 (implicit TLS) must be reachable: the NetworkPolicy opens the port Grafana dials."""
+    from tests.unit.pulumi_harness import run_program
+    program = run_program("aks-dev", overrides=EMAIL | RELAY | {"smtpPort": 465})
+    objects = [r.inputs for r in program.resources if r.typ.startswith("kubernetes:") and "kind" in r.inputs]
+    [policy] = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == c.GRAFANA]
+    external = {port["port"] for rule in policy["spec"].get("egress", []) if "to" not in rule
+                for port in rule["ports"]}
+    assert 465 in external and 587 not in external

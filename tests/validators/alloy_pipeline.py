@@ -1,15 +1,19 @@
 """Alloy's log pipeline replayed outside Alloy: what a line looks like when it reaches Loki.
 
 No Alloy binary runs here, so the stages of config/alloy/logs-process.alloy are applied in file order by
-the same rules Alloy's loki.process uses (grafana/alloy internal/component/loki/process/stages):
+the same rules Alloy's loki.process uses (grafana/alloy internal/component/loki/process/stages). The
+extracted map starts as a copy of the entry's labels (pipeline.go Run), so stages read source labels too.
   stage.replace              every capture group of every match replaced (replace.go), RE2 syntax
   stage.logfmt               `mapping` keys taken from a logfmt line (logfmt.go)
   stage.json                 JMESPath `expressions` over the line parsed as JSON; a line that is not JSON
-                             leaves the extracted map as it was (json.go)
-  stage.template             the `{{ ToLower .Value }}` / `{{ ToUpper .Value }}` forms only
-  stage.labels               extracted values become stream labels
-  stage.structured_metadata  extracted values become structured metadata
-A JSON null or absent field adds nothing (Loki drops empty label values). Any other stage type fails: the
+                             leaves the extracted map as it was; an absent or null result is stored as null,
+                             replacing what was there (json.go simplifyType keeps nil)
+  stage.template             the `{{ ToLower .Value }}` / `{{ ToUpper .Value }}` forms only; a source that is
+                             absent or null leaves the map unchanged (ToLower of no string fails the
+                             template), an empty result deletes the source (template.go)
+  stage.labels               extracted values become stream labels; a null is skipped (labels.go getString)
+  stage.structured_metadata  extracted values become structured metadata; a null is skipped
+Loki drops empty label values. Any other stage type fails: the
 model must learn it before the pipeline may use it. The sources' own labels come from the files that define
 them: the Docker source's relabel rules (docker-logs.alloy), otelcol.exporter.loki's fixed labels (below),
 and the write file's external_labels (write-stack.alloy).
@@ -92,7 +96,7 @@ def _template(template: str, value: str) -> str:
 def run(entry: Entry) -> Entry:
     """The entry as Loki receives it: processed by every stage, then the write file's external labels."""
     line, labels, metadata = entry.line, dict(entry.labels), dict(entry.metadata)
-    extracted: dict[str, str] = {}
+    extracted: dict[str, str | None] = dict(labels)
     for stage in stages():
         attrs = stage.attrs
         if stage.name == "stage.replace":
@@ -101,7 +105,7 @@ def run(entry: Entry) -> Entry:
         elif stage.name == "stage.logfmt":
             fields = _logfmt(line)
             for name, key in attrs["mapping"].items():
-                if fields.get(key or name):
+                if (key or name) in fields:  # an empty value too (logfmt.go)
                     extracted[name] = fields[key or name]
         elif stage.name == "stage.json":
             try:
@@ -110,19 +114,25 @@ def run(entry: Entry) -> Entry:
                 continue
             for name, expression in attrs["expressions"].items():
                 value = jmespath.search(expression or name, document)
-                if value is not None and value != "":
-                    extracted[name] = _text(value)
+                extracted[name] = None if value is None else _text(value)
         elif stage.name == "stage.template":
-            if attrs["source"] in extracted:
-                extracted[attrs["source"]] = _template(attrs["template"], extracted[attrs["source"]])
+            value = extracted.get(attrs["source"])
+            if isinstance(value, str):
+                result = _template(attrs["template"], value)
+                if result:
+                    extracted[attrs["source"]] = result
+                else:
+                    del extracted[attrs["source"]]
         elif stage.name in ("stage.labels", "stage.structured_metadata"):
             target = labels if stage.name == "stage.labels" else metadata
             for name, source in attrs["values"].items():
-                if extracted.get(source or name):
-                    target[name] = extracted[source or name]
+                value = extracted.get(source or name)
+                if value is not None:
+                    target[name] = value
         else:
             raise AssertionError(f"{stage.name} is not modelled in tests/validators/alloy_pipeline.py")
-    return Entry(line, {**labels, **_external_labels()}, metadata)
+    labels = {name: value for name, value in {**labels, **_external_labels()}.items() if value}
+    return Entry(line, labels, {name: value for name, value in metadata.items() if value})
 
 
 def _external_labels() -> dict[str, str]:

@@ -17,8 +17,10 @@ import pytest
 from tests.validators.grafana_bin import TEMPO_SEEDS, Server, start_loki, start_tempo, stop, wait_ready
 from tests.validators.tools import find_tool
 
-# Stacks whose render ships this stack's own Loki and Tempo.
-BACKEND_STACKS = ("local", "azure-dev")
+# Stacks whose render ships this stack's own Loki and Tempo: as Docker containers (local, azure-dev), as
+# cluster workloads (aks-dev) or as Railway services (railway, self-hosted). test_loki_tempo_live checks
+# the list against the renders.
+BACKEND_STACKS = ("local", "azure-dev", "aks-dev", "railway")
 FIXTURE = "live_backends"
 
 

@@ -2,8 +2,10 @@
 
 Only what binds or writes is rewritten — listen addresses and ports, and data paths moved under a
 temporary directory — so retention, limits, schema and receivers are exactly what the stack ships. The
-command line and environment are the rendered container's own (`manifest.json`), so `-config.expand-env`
-and the stack's `LOKI_RETENTION_PERIOD` / `TEMPO_RETENTION_PERIOD` are live. Boot each server once per
+command line and environment are the rendered container's own (`manifest.json`: a container's, or a
+Railway service's CMD and variables), so `-config.expand-env` and the stack's `LOKI_RETENTION_PERIOD` /
+`TEMPO_RETENTION_PERIOD` are live. Listeners the harness does not move (Railway's `[::]`) stay: they
+answer on loopback too. Boot each server once per
 module (the fixtures in the test modules do): Loki and Tempo take a few seconds to become ready.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.error
@@ -40,8 +43,17 @@ REQUEST_TIMEOUT_SECONDS = 10
 
 
 def _container(render_dir: Path, service: str) -> dict[str, Any]:
+    """The service as the render ships it: {name (its files/ directory), command, env}. A Docker host or
+    cluster render lists `containers`; a Railway render lists `railway.services`, each with its variables
+    and the Dockerfile whose exec-form CMD is the command (the image's entrypoint is the binary)."""
     manifest = json.loads((render_dir / "manifest.json").read_text())
-    return next(c for c in manifest["containers"] if c["service"] == service)
+    if "containers" in manifest:
+        return next(c for c in manifest["containers"] if c["service"] == service)
+    (entry,) = [s for s in manifest["railway"]["services"] if s["name"] == service]
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", entry["dockerfile"], re.MULTILINE)
+    (name,) = [d.name for d in (render_dir / "files").iterdir()
+               if all((d / path.lstrip("/")).is_file() for path in entry["files"])]
+    return {"name": name, "service": service, "command": json.loads(cmd), "env": entry["variables"]}
 
 
 def _config_path(command: list[str]) -> str:

@@ -21,6 +21,9 @@ import operator
 import statistics
 from collections.abc import Callable, Iterable, Mapping
 
+import pytest
+import yaml
+
 Labels = frozenset[tuple[str, str]]
 Series = tuple[Mapping[str, str], list[float | None]]
 
@@ -33,6 +36,21 @@ _REDUCERS: dict[str, Callable[[list[float]], float]] = {
     "count": lambda v: float(len(v)), "last": lambda v: v[-1], "median": statistics.median,
 }
 NO_DATA = frozenset({("__state__", "NoData")})
+ALERTING_FILES = "files/obs-grafana/etc/grafana/provisioning/alerting"  # in a render directory
+
+
+@pytest.fixture(scope="module", name="rules")
+def rules_fixture(rendered) -> dict[str, dict]:
+    """The local stack's rendered alert rules by uid (import this fixture into a test module)."""
+    document = yaml.safe_load((rendered("local") / ALERTING_FILES / "rules.yaml").read_text())
+    return {rule["uid"]: rule for group in document["groups"] for rule in group["rules"]}
+
+
+def threshold(rule: dict) -> float:
+    """The parameter of the rule's threshold expression (its condition C), as the rule sets it."""
+    (condition,) = [d for d in rule["data"] if d["refId"] == rule["condition"]]
+    (check,) = condition["model"]["conditions"]
+    return float(check["evaluator"]["params"][0])
 
 
 def _model(rule: dict, ref_id: str) -> dict:

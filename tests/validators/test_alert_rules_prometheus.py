@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import time
 
-import pytest
-import yaml
-
 from components import constants as c
 from components.alerts.platform_health import COMPONENT_DOWN_UID, VOLUME_USAGE_UID
-from tests.validators.grafana_rules import NO_DATA, by, evaluate
+from tests.validators.grafana_rules import NO_DATA, by, evaluate, threshold
+from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.prometheus_harness import live_prometheus_fixture  # noqa: F401  (provides live_prometheus)
 from tests.validators.prometheus_harness import snappy_block, write_request
 
-GRAFANA_FILES = "files/obs-grafana/etc/grafana/provisioning/alerting"
 JOBS = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY)
 NOW = time.time()
 SIZE = 100 * 2**30
-
-
-@pytest.fixture(scope="module")
-def rules(rendered) -> dict[str, dict]:
-    document = yaml.safe_load((rendered("local") / GRAFANA_FILES / "rules.yaml").read_text())
-    return {rule["uid"]: rule for group in document["groups"] for rule in group["rules"]}
 
 
 def _write(prometheus, at: float, series: list[tuple[dict[str, str], float]]) -> None:
@@ -59,9 +50,10 @@ def _up(instance: str, values: dict[str, float]) -> list[tuple[dict[str, str], f
 
 def test_volume_usage_fires_per_full_disk_and_stays_quiet_on_roomy_ones(live_prometheus, rules):
     rule, at = rules[VOLUME_USAGE_UID], NOW - 600
-    _write(live_prometheus, at, _filesystem("/dev/full", "/volumes/loki", 95)
-           + _filesystem("/dev/edge", "/volumes/tempo", 80)  # exactly the default 80%: inclusive (gte)
-           + _filesystem("/dev/roomy", "/volumes/prometheus", 50)
+    limit = threshold(rule)
+    _write(live_prometheus, at, _filesystem("/dev/full", "/volumes/loki", (limit + 100) / 2)
+           + _filesystem("/dev/edge", "/volumes/tempo", limit)  # exactly the limit: inclusive (gte)
+           + _filesystem("/dev/roomy", "/volumes/prometheus", limit / 2)
            + _filesystem("/dev/root", "/", 99))  # not a data volume: never part of this alert
     assert by("device", _evaluate(live_prometheus, rule, at)) == {
         "/dev/full": "Alerting", "/dev/edge": "Alerting", "/dev/roomy": "Normal"}
@@ -69,7 +61,7 @@ def test_volume_usage_fires_per_full_disk_and_stays_quiet_on_roomy_ones(live_pro
 
 def test_volume_usage_just_under_the_threshold_is_normal(live_prometheus, rules):
     rule, at = rules[VOLUME_USAGE_UID], NOW - 1200
-    _write(live_prometheus, at, _filesystem("/dev/almost", "/volumes/grafana", 79.9))
+    _write(live_prometheus, at, _filesystem("/dev/almost", "/volumes/grafana", threshold(rule) - 0.1))
     assert by("device", _evaluate(live_prometheus, rule, at)) == {"/dev/almost": "Normal"}
 
 
@@ -100,5 +92,6 @@ def test_component_down_alerts_when_prometheus_has_nothing_at_all(rules):
 
 def test_the_replay_follows_grafanas_threshold_semantics(rules):
     rule = rules[VOLUME_USAGE_UID]
-    assert by("d", evaluate(rule, [({"d": "nan"}, [float("nan")]), ({"d": "null"}, [None, 81.0])])) == {
+    assert by("d", evaluate(rule, [({"d": "nan"}, [float("nan")]),
+                                       ({"d": "null"}, [None, threshold(rule) + 1])])) == {
         "nan": "Normal", "null": "Alerting"}  # NaN never crosses; dropNN drops the null before `last`

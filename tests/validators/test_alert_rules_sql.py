@@ -6,22 +6,15 @@ Grafana's reduce and threshold are replayed over its one-row, one-number result 
 
 from __future__ import annotations
 
-import pytest
-import yaml
+from fractions import Fraction
 
 from components import constants as c
 from components.alerts.platform_usage import FLOW_ERROR_RATE_UID, LLM_COST_SPIKE_UID
-from tests.validators.grafana_rules import evaluate
+from tests.validators.grafana_rules import evaluate, threshold
+from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.pg_harness import pg_cluster_fixture  # noqa: F401  (provides pg_cluster)
 
-GRAFANA_FILES = "files/obs-grafana/etc/grafana/provisioning/alerting"
 NO_LABELS: frozenset = frozenset()
-
-
-@pytest.fixture(scope="module")
-def rules(rendered) -> dict[str, dict]:
-    document = yaml.safe_load((rendered("local") / GRAFANA_FILES / "rules.yaml").read_text())
-    return {rule["uid"]: rule for group in document["groups"] for rule in group["rules"]}
 
 
 def _state(pg_cluster, rule: dict, rows: str) -> str:
@@ -46,20 +39,15 @@ def _llm_spend(last_hour_usd: float, week_usd: float) -> str:
             f"(id, created_at, model_name, provider, total_cost_usd) VALUES {', '.join(rows)}")
 
 
-def _threshold(rule: dict) -> float:
-    (condition,) = [d for d in rule["data"] if d["refId"] == "C"]
-    return float(condition["model"]["conditions"][0]["evaluator"]["params"][0])
-
-
 def test_llm_cost_spike_fires_when_the_last_hour_is_several_times_the_weekly_average(pg_cluster, rules):
     rule = rules[LLM_COST_SPIKE_UID]
-    ratio = _threshold(rule)
+    ratio = threshold(rule)
     assert _state(pg_cluster, rule, _llm_spend(last_hour_usd=ratio + 1, week_usd=168)) == "Alerting"
 
 
 def test_llm_cost_spike_stays_quiet_at_or_under_the_ratio(pg_cluster, rules):
     rule = rules[LLM_COST_SPIKE_UID]
-    ratio = _threshold(rule)
+    ratio = threshold(rule)
     assert _state(pg_cluster, rule, _llm_spend(last_hour_usd=ratio, week_usd=168)) == "Normal"  # gt: not equal
     assert _state(pg_cluster, rule, _llm_spend(last_hour_usd=1, week_usd=168)) == "Normal"
 
@@ -81,16 +69,29 @@ def _flows(recent_failed: int, recent_other: int, old_failed: int = 0) -> str:
     return "TRUNCATE migration.crewai_flow_state_extensions CASCADE" + (f"; {insert}" if rows else "")
 
 
+def _exact_share(percent: float) -> tuple[int, int]:
+    """(failed, total) flows, at least 100, whose failed share is exactly `percent`, a fractional setting too:
+    12.5% is 13 of 104 (truncating it to 12 of 100 would test a rate below the setting)."""
+    share = Fraction(str(percent)) / 100
+    scale = -(-100 // share.denominator)
+    return share.numerator * scale, share.denominator * scale
+
+
+def test_exact_share_keeps_a_fractional_percentage():
+    assert _exact_share(12.5) == (13, 104) and _exact_share(20.0) == (20, 100) and _exact_share(7.25) == (29, 400)
+
+
 def test_flow_error_rate_fires_at_the_threshold_percentage(pg_cluster, rules):
     rule = rules[FLOW_ERROR_RATE_UID]
-    percent = int(_threshold(rule))  # of 100 flows: exactly the threshold, inclusive (gte)
-    assert _state(pg_cluster, rule, _flows(percent, 100 - percent)) == "Alerting"
+    failed, total = _exact_share(threshold(rule))  # exactly the threshold, inclusive (gte)
+    assert _state(pg_cluster, rule, _flows(failed, total - failed)) == "Alerting"
 
 
 def test_flow_error_rate_stays_quiet_under_it(pg_cluster, rules):
     rule = rules[FLOW_ERROR_RATE_UID]
-    percent = int(_threshold(rule))
-    assert _state(pg_cluster, rule, _flows(percent - 1, 101 - percent, old_failed=50)) == "Normal"
+    failed, total = _exact_share(threshold(rule))
+    # one failed flow fewer: just under the share
+    assert _state(pg_cluster, rule, _flows(failed - 1, total - failed + 1, old_failed=50)) == "Normal"
 
 
 def test_flow_error_rate_stays_quiet_without_flows(pg_cluster, rules):

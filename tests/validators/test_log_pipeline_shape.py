@@ -21,6 +21,7 @@ from components.settings import from_stack_file
 from tests.validators.alloy_pipeline import docker_entry, kubernetes_entry, otlp_entry, run, stages
 from tests.validators.grammars import expand_grafana_variables
 from tests.validators.test_dashboard_queries import QUERIES
+from tests.validators.test_loki_tempo_queries import DASHBOARD_QUERIES
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN_ID = "00f067aa0ba902b7"
@@ -44,9 +45,13 @@ LOGFMT = docker_entry('level=WARN ts=2026-12-01T05:00:00Z caller=compactor.go:42
 OTLP = otlp_entry("Flow failed: Exception in discovery", severity_text="ERROR", severity_number=17,
                   trace_id=TRACE_ID, span_id=SPAN_ID, attributes=PLATFORM_FIELDS,
                   resources={"service.name": "backend", "service.instance.id": "backend-7f9c"})
+# A record with a severity number and no severity text: its only level is the exporter's upper-case label.
+OTLP_SEVERITY_NUMBER = otlp_entry("Flow failed: Exception in discovery", severity_number=17, trace_id=TRACE_ID,
+                                  span_id=SPAN_ID, attributes=PLATFORM_FIELDS,
+                                  resources={"service.name": "backend", "service.instance.id": "backend-7f9c"})
 KUBERNETES_JSON = kubernetes_entry(DOCKER_JSON.line, "migration", "backend-7f9c-x2x4z", "backend", app="backend")
 SHAPES = {"docker-json": DOCKER_JSON, "plain-text": PLAIN_TEXT, "logfmt": LOGFMT, "otlp": OTLP,
-          "kubernetes-json": KUBERNETES_JSON}
+          "otlp-severity-number": OTLP_SEVERITY_NUMBER, "kubernetes-json": KUBERNETES_JSON}
 
 
 def test_a_platform_json_line_from_docker():
@@ -79,6 +84,18 @@ def test_an_otlp_log_record_meets_the_same_expectations():
     assert out.metadata == PLATFORM_METADATA | {"span_id": SPAN_ID}
 
 
+def test_an_otlp_record_with_only_a_severity_number_gets_a_lower_case_level():
+    out = run(OTLP_SEVERITY_NUMBER)
+    assert out.labels == run(OTLP).labels
+    assert out.metadata == PLATFORM_METADATA | {"span_id": SPAN_ID}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_level_reaching_loki_is_lower_case(shape):
+    level = run(SHAPES[shape]).labels.get("level", "")
+    assert level == level.lower()
+
+
 def test_a_plain_text_line_keeps_only_its_source_labels():
     out = run(PLAIN_TEXT)
     assert out.labels == {"container": "migration_backend", "service_name": "backend", "environment": "local"}
@@ -87,13 +104,12 @@ def test_a_plain_text_line_keeps_only_its_source_labels():
 
 def test_a_logfmt_line_of_the_stacks_own_services_gets_its_level():
     out = run(LOGFMT)
-    assert out.labels == {"container": "obs-loki", "level": "warn", "environment": "local"}
+    assert out.labels == {"container": "obs-loki", "service_name": "loki", "level": "warn", "environment": "local"}
 
 
 def test_the_pipeline_splits_fields_as_the_constants_say():
-    by_stage = {s.name: s for s in stages()}
-    labels = set(by_stage["stage.labels"].attrs["values"])
-    metadata = set(by_stage["stage.structured_metadata"].attrs["values"])
+    labels = {name for s in stages() if s.name == "stage.labels" for name in s.attrs["values"]}
+    metadata = {name for s in stages() if s.name == "stage.structured_metadata" for name in s.attrs["values"]}
     assert labels == set(c.LOG_STREAM_LABELS)
     assert metadata == set(c.LOG_STRUCTURED_METADATA)
     assert not labels & metadata
@@ -204,3 +220,37 @@ def test_every_loki_alert_rule_selects_every_input_shape(shape):
     for query_id, expr in QUERIES_LOGQL:
         if query_id.startswith("rule "):
             assert _selector_matches(expr, out.labels), f"{query_id} does not select {shape} lines {out.labels}"
+
+
+# The stack's own Grafana: its container's log on the Docker host and its pod's on Kubernetes (no OTLP logs).
+GRAFANA_SHAPES = {
+    "docker": docker_entry('logger=context error="[password-auth.failed] invalid username or password"',
+                           c.container_name(c.GRAFANA)),
+    "kubernetes": kubernetes_entry("logger=context", "observability", "grafana-0", c.GRAFANA, app=c.GRAFANA),
+}
+# Every shape a platform service's log arrives in (LOGFMT is the stack's own Loki, not a platform service).
+PLATFORM_SHAPES = {name: entry for name, entry in SHAPES.items() if name != "logfmt"}
+# Dashboard log queries (panels and label_values variables) with the values a user gets on opening them.
+DASHBOARD_LOGQL = [(query_id, expr) for query_id, kind, expr in DASHBOARD_QUERIES if kind != "traceql"]
+
+
+def test_dashboard_log_queries_were_found_for_app_logs_and_stack_health():
+    boards = {query_id.split("/")[0] for query_id, _ in DASHBOARD_LOGQL}
+    assert {"platform-app-logs", "platform-stack-health"} <= boards
+    assert any("/var " in query_id for query_id, _ in DASHBOARD_LOGQL)
+
+
+@pytest.mark.parametrize(("query_id", "expr"), DASHBOARD_LOGQL, ids=[q for q, _ in DASHBOARD_LOGQL])
+def test_every_dashboard_log_query_selects_every_input_shape_of_its_logs(query_id, expr):
+    """App Logs over container streams only would show no OTLP line; Stack Health's Grafana panel over the
+    Docker container's name would show nothing on Kubernetes."""
+    shapes = GRAFANA_SHAPES if query_id.startswith("platform-stack-health/") else PLATFORM_SHAPES
+    for shape, entry in shapes.items():
+        assert entry is not None
+        out = run(entry)
+        assert _selector_matches(expr, out.labels), f"{query_id} does not select {shape} lines {out.labels}: {expr}"
+
+
+def test_the_stacks_own_containers_are_named_after_their_service():
+    assert run(GRAFANA_SHAPES["docker"]).labels["service_name"] == c.GRAFANA
+    assert "service_name" not in run(docker_entry("x", "some_other_container")).labels

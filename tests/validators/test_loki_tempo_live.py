@@ -3,12 +3,15 @@ and give back what was pushed: a log line with its structured metadata, an OTLP 
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
+from pathlib import Path
 
 import pytest
 
+from components import constants as c
 from components.settings import from_stack_file
 from tests.validators.conftest import BACKEND_STACKS
 from tests.validators.grafana_bin import (Server, loki_push, loki_query_range, now_ns, otlp_trace, tempo_push,
@@ -16,6 +19,7 @@ from tests.validators.grafana_bin import (Server, loki_push, loki_query_range, n
 
 # One trace per stack, pushed as soon as that stack's Tempo is ready (see tempo_seed).
 TRACE_IDS = {stack: secrets.token_hex(16) for stack in BACKEND_STACKS}
+ROOT = Path(__file__).resolve().parents[2]
 _UNIT_HOURS = {"w": 168, "d": 24, "h": 1, "m": 1 / 60, "s": 1 / 3600}
 
 
@@ -24,6 +28,18 @@ def hours(duration: str) -> float:
     parts = re.findall(r"(\d+(?:\.\d+)?)([wdhms])", duration)
     assert parts and "".join(n + u for n, u in parts) == duration, f"not a duration: {duration!r}"
     return sum(float(number) * _UNIT_HOURS[unit] for number, unit in parts)
+
+
+def _ships_loki_and_tempo(render_dir: Path) -> bool:
+    manifest = json.loads((render_dir / "manifest.json").read_text())
+    services = [c["service"] for c in manifest.get("containers", [])]
+    services += [s["name"] for s in manifest.get("railway", {}).get("services", [])]
+    return {c.LOKI, c.TEMPO} <= set(services)
+
+
+def test_every_stack_that_ships_loki_and_tempo_is_booted(rendered):
+    stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml"))
+    assert stacks and sorted(BACKEND_STACKS) == [s for s in stacks if _ships_loki_and_tempo(rendered(s))]
 
 
 @pytest.mark.parametrize("stack", BACKEND_STACKS)

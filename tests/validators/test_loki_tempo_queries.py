@@ -20,14 +20,14 @@ from components.alerts.platform_health import ERROR_LOGS_UID
 from components.dashboards import dashboard_files
 from components.services.common import CONFIG_DIR
 from components.settings import from_stack_file
-from tests.validators.alloy_pipeline import Entry, docker_entry, otlp_entry, run
+from tests.validators.alloy_pipeline import Entry, docker_entry, kubernetes_entry, otlp_entry, run
 from tests.validators.conftest import BACKEND_STACKS
 from tests.validators.grafana_bin import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
                                           tempo_seed, wait_for)
-from tests.validators.grafana_rules import NO_DATA, evaluate
+from tests.validators.grafana_rules import NO_DATA, evaluate, threshold
+from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.grammars import expand_grafana_variables
 
-GRAFANA_FILES = "files/obs-grafana/etc/grafana/provisioning/alerting"
 LABEL_VALUES = re.compile(r"^label_values\((?P<selector>.+),\s*(?P<label>\w+)\)$")
 HOUR_NS = 3600 * 10**9
 
@@ -111,20 +111,15 @@ def test_every_dashboard_query_executes(live_backends, stack, query_id, kind, qu
 
 # --- the Loki-backed rules, on lines shaped like the pipeline's output ------------------------------------
 
-@pytest.fixture(scope="module")
-def rules(rendered) -> dict[str, dict]:
-    document = yaml.safe_load((rendered("local") / GRAFANA_FILES / "rules.yaml").read_text())
-    return {rule["uid"]: rule for group in document["groups"] for rule in group["rules"]
-            if rule["data"][0]["datasourceUid"] == c.LOKI}
-
-
 def test_the_only_loki_rule_is_the_error_log_surge(rules):
-    assert set(rules) == {ERROR_LOGS_UID}
+    assert {uid for uid, rule in rules.items() if rule["data"][0]["datasourceUid"] == c.LOKI} == {ERROR_LOGS_UID}
 
 
 def _limit(rule: dict) -> int:
-    (condition,) = [d for d in rule["data"] if d["refId"] == "C"]
-    return int(condition["model"]["conditions"][0]["evaluator"]["params"][0])
+    """The error-log limit as a line count (the setting is a whole number of lines a minute)."""
+    limit = threshold(rule)
+    assert limit.is_integer(), limit
+    return int(limit)
 
 
 def _lines(count: int, level: str, tag: str) -> list[Entry]:
@@ -229,6 +224,27 @@ def test_app_logs_finds_a_flow_by_its_structured_metadata(live_backends, stack):
     query = _substitute(app_logs.LINES, _defaults(board) | {"flow_id": flow[-12:], "engagement_id": engagement})
     streams = wait_for(lambda: loki_query_range(loki, query, now - 60 * 10**9, now)["result"], f"the line of {flow}")
     assert [v[1] for s in streams for v in s["values"]] == [shaped.line]
+
+
+@pytest.mark.parametrize("stack", BACKEND_STACKS)
+def test_app_logs_shows_a_flows_lines_from_every_input_shape(live_backends, stack):
+    """A flow's lines from a Docker container, a Kubernetes pod and an OTLP record (severity number only) all
+    appear on the App Logs "Logs" panel as it opens (every "All"), each with a lower-case level."""
+    from components.dashboards import app_logs
+    loki, flow = live_backends["loki", stack], f"flow-shapes-{time.time_ns()}"
+    record = {"level": "WARNING", "flow_id": flow}
+    shaped = [run(docker_entry(json.dumps(record | {"message": "from docker"}), "migration_backend", "backend")),
+              run(kubernetes_entry(json.dumps(record | {"message": "from a pod"}), "migration", "backend-7f9c",
+                                   "backend", app="backend")),
+              run(otlp_entry("from otlp", severity_number=13, attributes={"flow_id": flow},
+                             resources={"service.name": "backend"}))]
+    now = time.time_ns()
+    _push_before(loki, now, shaped)
+    (board,) = [json.loads(t) for p, t in dashboard_files(from_stack_file(stack)).items() if p == app_logs.PATH]
+    query = _substitute(app_logs.LINES, _defaults(board) | {"flow_id": flow})
+    streams = wait_for(lambda: loki_query_range(loki, query, now - 60 * 10**9, now)["result"], f"the lines of {flow}")
+    assert sorted(v[1] for s in streams for v in s["values"]) == sorted(e.line for e in shaped)
+    assert {s["stream"]["level"] for s in streams} == {"warning", "warn"}
 
 
 @pytest.mark.parametrize("stack", BACKEND_STACKS)
