@@ -1,10 +1,40 @@
-"""Shared fixtures: the offline render of each stack, made once per test session."""
+"""Shared fixtures (the offline render of each stack, made once per test session) and the corpus totals.
+
+The suite runs in two pytest-xdist workers (`-n 2` in pyproject.toml): the settings corpus counts its
+outcomes in whichever worker runs it, and the totals are summed here, in the process that prints the summary.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tests.unit.settings_corpus.tally import OUTCOMES, TALLY
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand its counts to the controller
+        workeroutput["corpus_tally"] = json.dumps(TALLY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    for path, counts in json.loads(node.workeroutput.get("corpus_tally", "{}")).items():
+        TALLY.setdefault(path, Counter()).update(counts)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The broken-stack-file corpus totals (clear / unclear / traceback / silent / deploy-only)."""
+    if not any(TALLY.values()):
+        return
+    terminalreporter.section("broken stack file corpus")
+    for path, counts in TALLY.items():
+        totals = " / ".join(f"{counts[o]} {o}" for o in OUTCOMES)
+        terminalreporter.write_line(f"{path:8} {sum(counts.values()):4} cases: {totals}")
 
 
 @pytest.fixture(scope="session")
