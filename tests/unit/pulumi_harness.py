@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import runpy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pulumi
+import pytest
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
@@ -230,6 +234,21 @@ def _engine_string(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value)
+
+
+@contextmanager
+def on_day(day: date) -> Iterator[None]:
+    """Inside the block the program's clock (components.rotation) reads noon UTC on `day`."""
+    from components import rotation
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(day.year, day.month, day.day, 12, tzinfo=tz or UTC)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rotation, "datetime", Clock)
+        yield
 
 
 def run_program(stack: str, overrides: dict[str, Any] | None = None,

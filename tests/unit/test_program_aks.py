@@ -12,7 +12,7 @@ from components.settings import from_stack_file
 from components.targets.kubernetes import stack
 from components.targets.kubernetes.objects import stack_objects
 from tests.kubernetes_variants import VARIANTS
-from tests.unit.pulumi_harness import AUTO_NAME_SUFFIX, TEST_SECRET, run_program
+from tests.unit.pulumi_harness import AUTO_NAME_SUFFIX, TEST_SECRET, on_day, run_program
 
 
 AUTO_NAMED = tuple(f"kubernetes:core/v1:{kind}" for kind in stack.AUTO_NAMED)  # all of them are core/v1 kinds
@@ -158,17 +158,7 @@ def test_httproute_replaces_the_ingress_and_the_gateways_namespace_is_let_throug
 
 def aks_program_on(day):
     """The aks-dev program as `pulumi up` would run it on `day` (the rotation window follows the clock)."""
-    from datetime import UTC, datetime
-
-    from components import rotation
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime(day.year, day.month, day.day, 12, tzinfo=tz or UTC)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rotation, "datetime", Clock)
+    with on_day(day):
         return run_program("aks-dev")
 
 

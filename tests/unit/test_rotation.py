@@ -12,6 +12,7 @@ import pytest
 from components import rotation
 from components.rotation import EPOCH, current_window
 from components.targets.acr_token import _TokenPasswordProvider
+from tests.unit.pulumi_harness import on_day
 from tests.unit.test_azure_edge import azure_program
 
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -40,14 +41,7 @@ def _vault_properties(program, secret_name: str) -> dict:
 
 def program_on(day: date, **overrides):
     """The azure-dev program (Postgres on) as `pulumi up` would run it on `day`."""
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime(day.year, day.month, day.day, 12, tzinfo=tz or UTC)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rotation, "datetime", Clock)
+    with on_day(day):
         return azure_program(POSTGRES[0] | overrides, POSTGRES[1])
 
 
