@@ -199,17 +199,26 @@ class AzureEdge(pulumi.ComponentResource):
                 type=containerregistry.ResourceIdentityType.SYSTEM_ASSIGNED), **where, opts=self._child)
         vault = keyvault.get_vault_output(resource_group_name=azure.resource_group,
                                           vault_name=azure.key_vault_name, opts=self._invoke)
-        # The registry's identity reads the two secrets: Key Vault Secrets User on the vault (RBAC vaults;
-        # a vault on access policies needs `az keyvault set-policy`, see README).
-        can_read = authorization.RoleAssignment(
-            f"{name}-dockerhub-secrets-reader",
-            role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{azure.acr_name}/dockerhub")),
-            principal_id=credential_set.identity.apply(lambda identity: identity.principal_id if identity else None),
-            principal_type="ServicePrincipal",
-            role_definition_id=vault.id.apply(lambda vault_id: "/".join(vault_id.split("/")[:3]) +
-                                              f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER_ROLE}"),
-            scope=vault.id, opts=self._child)
-        return credential_set.id, [can_read]
+        # The registry's identity reads exactly these two secrets: Key Vault Secrets User on each secret, not on
+        # the vault, which also holds the stack's own passwords (RBAC vaults; a vault on access policies needs
+        # `az keyvault set-policy`, see docs/azure-dev-operations.md).
+        principal = credential_set.identity.apply(lambda identity: identity.principal_id if identity else None)
+        role_id = vault.id.apply(lambda vault_id: "/".join(vault_id.split("/")[:3]) +
+                                 f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER_ROLE}")
+        grants: list[pulumi.Resource] = []
+        for role, uri in (("user", username), ("password", password)):
+            secret = secret_name_of(uri)
+            grants.append(authorization.RoleAssignment(
+                f"{name}-dockerhub-{role}-reader",
+                role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{azure.acr_name}/{secret}")),
+                principal_id=principal, principal_type="ServicePrincipal", role_definition_id=role_id,
+                scope=pulumi.Output.concat(vault.id, "/secrets/", secret), opts=self._child))
+        return credential_set.id, grants
+
+
+def secret_name_of(uri: str) -> str:
+    """The secret's name in a Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>])."""
+    return uri.split("/secrets/", 1)[1].split("/", 1)[0]
 
 
 def vault_secret_name(stack: str, secret: str) -> str:

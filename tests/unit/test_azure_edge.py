@@ -315,19 +315,25 @@ def test_docker_hub_secrets_become_a_credential_set_for_docker_io(with_docker_hu
                                                   "passwordSecretIdentifier": f"{VAULT_URI}/dockerhub-token"}]
 
 
-def test_the_credential_sets_identity_may_read_the_vaults_secrets(with_docker_hub):
-    grant = with_docker_hub.one("azure-native:authorization:RoleAssignment").inputs
+def test_the_credential_sets_identity_may_read_the_two_docker_hub_secrets_and_nothing_else(with_docker_hub):
+    grants = [r.inputs for r in with_docker_hub.of_type("azure-native:authorization:RoleAssignment")]
     vault_id = harness.arm_id("rg-aimodernize-dev", "Microsoft.KeyVault/vaults", "kv-aimodernize-dev")
-    assert (grant["scope"], grant["principalId"], grant["principalType"]) == (
-        vault_id, "principal-of-azure-dockerhub-credentials", "ServicePrincipal")
-    assert grant["roleDefinitionId"] == (f"{harness.SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
-                                         "4633458b-17de-408a-b874-0445c86b69e6")
+    # Scoped to each secret: the vault also holds the stack's own passwords, which the registry must not read.
+    assert sorted(g["scope"] for g in grants) == [f"{vault_id}/secrets/dockerhub-token",
+                                                  f"{vault_id}/secrets/dockerhub-user"]
+    for grant in grants:
+        assert (grant["principalId"], grant["principalType"]) == (
+            "principal-of-azure-dockerhub-credentials", "ServicePrincipal")
+        assert grant["roleDefinitionId"] == (f"{harness.SUBSCRIPTION}/providers/Microsoft.Authorization/"
+                                             "roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6")
+    assert len({g["roleAssignmentName"] for g in grants}) == 2
 
 
 def test_cache_rules_use_the_created_credential_set_once_it_may_read_the_secrets(with_docker_hub):
     for rule in with_docker_hub.of_type(CACHE_RULE):
         assert rule.inputs["credentialSetResourceId"] == "azure-dockerhub-credentials-id"
-        assert any(urn.endswith("::azure-dockerhub-secrets-reader") for urn in rule.dependencies), rule.name
+        for reader in ("azure-dockerhub-user-reader", "azure-dockerhub-password-reader"):
+            assert any(urn.endswith(f"::{reader}") for urn in rule.dependencies), (rule.name, reader)
 
 
 @pytest.mark.parametrize("overrides,key", [
