@@ -9,6 +9,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.tools"
+# The team's prebuilt validator tools (real Loki/Tempo, Alloy's parser): beside the repository by default.
+VALIDATOR_TOOLS_DIR=${VALIDATOR_TOOLS_DIR:-$ROOT/../shared/tools}
 PROMETHEUS_DIR="$TOOLS/prometheus"
 PROMETHEUS_SERIES="3.5."   # what Debian unstable ships; another 3.x only warns, anything else fails
 CHECKOV_VERSION="3.3.30"
@@ -142,8 +144,8 @@ install_checkov() {
 # The real Loki and Tempo, shipped xz-compressed beside the repository (../shared/tools/grafana-bin);
 # unpacked once into .tools/grafana-bin, checksums verified by the shared `unpack` script.
 install_grafana_binaries() {
-  local unpack="$ROOT/../shared/tools/grafana-bin/unpack"
-  [[ -x "$unpack" ]] || die "no $unpack: the shared tools must sit beside the repository"
+  local unpack="$VALIDATOR_TOOLS_DIR/grafana-bin/unpack"
+  [[ -x "$unpack" ]] || die "no $unpack: set VALIDATOR_TOOLS_DIR to the team's validator tools (docs/azure-devops.md)"
   "$unpack" "$TOOLS/grafana-bin" >/dev/null
   log "loki and tempo: in .tools/grafana-bin"
 }

@@ -23,7 +23,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
-    for path, counts in json.loads(node.workeroutput.get("corpus_tally", "{}")).items():
+    # A crashed worker has no workeroutput: xdist reports the crash itself.
+    for path, counts in json.loads(getattr(node, "workeroutput", {}).get("corpus_tally", "{}")).items():
         TALLY.setdefault(path, Counter()).update(counts)
 
 

@@ -43,10 +43,15 @@ REPO_TOOLS = {
     "tempo": ".tools/grafana-bin/tempo",
 }
 
-# What ../shared/tools provides beside the repository (read-only): Alloy's own parser.
+# The team's prebuilt validator tools: ../shared/tools beside the repository, or VALIDATOR_TOOLS_DIR (an
+# agent's tool cache). Alloy's own parser is used from there as it is.
 SHARED_TOOLS = {
-    "alloycheck": "../shared/tools/alloy-syntax/alloycheck",
+    "alloycheck": "alloy-syntax/alloycheck",
 }
+
+
+def validator_tools_dir() -> Path:
+    return Path(os.environ.get("VALIDATOR_TOOLS_DIR") or repo_root() / ".." / "shared" / "tools")
 
 # The grammar packages tests/validators/grammar/parse.mjs imports.
 GRAMMAR_PACKAGES = ("@prometheus-io/lezer-promql", "@grafana/lezer-logql", "@grafana/lezer-traceql")
@@ -92,8 +97,9 @@ def find_tool(name: str) -> tuple[str | None, str]:
         if not found:
             return None, f"{variable}={override} does not point to an executable {name}"
     else:
-        local = REPO_TOOLS.get(name) or SHARED_TOOLS.get(name)
-        found = (_executable(repo_root() / local) if local else None) or _system_tool(name)
+        local = repo_root() / REPO_TOOLS[name] if name in REPO_TOOLS else (
+            validator_tools_dir() / SHARED_TOOLS[name] if name in SHARED_TOOLS else None)
+        found = (_executable(local) if local else None) or _system_tool(name)
         if not found:
             return None, f"{name} not found (set {variable}, or put it on PATH)"
     if name == "node":
