@@ -12,7 +12,6 @@ from components.settings import Settings
 CONFIG_PATH = "/etc/nginx/nginx.conf"
 HEALTH_URL = f"https://127.0.0.1:{c.PORTS[c.PROXY]}/nginx-health"
 HOST_TLS_DIR = "/etc/nginx/tls/host"  # where the host's certificate directory appears
-RELOAD_CHECK_SECONDS = 300
 
 # host-files: the certificate is renewed on the host, outside Pulumi (certbot, the enterprise PKI). The
 # directory is mounted (a single-file bind would pin the old inode after a rename), and this loop reloads

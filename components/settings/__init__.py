@@ -5,13 +5,11 @@ Pulumi engine (`from_pulumi`) or from `Pulumi.<stack>.yaml` (`from_stack_file`, 
 render and the tests). All problems are collected and reported together as one `SettingsError`.
 """
 
-from components.allowlist import open_to_internet_problem
 from components.settings.reader import ROOT, load_schema
 from components.settings.sources import from_pulumi, from_stack_file
 from components.settings.types import (Alerts, Azure, DockerHost, Exporters, GrafanaAccess, Postgres, Retention,
                                        Secret, Settings, SettingsError, Tls)
-from components.settings.validate import OPEN_SOURCES, parse
+from components.settings.validate import parse
 
-__all__ = ["OPEN_SOURCES", "ROOT", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres",
-           "Retention", "Secret", "Settings", "SettingsError", "Tls", "from_pulumi", "from_stack_file",
-           "load_schema", "open_to_internet_problem", "parse"]
+__all__ = ["ROOT", "Alerts", "Azure", "DockerHost", "Exporters", "GrafanaAccess", "Postgres", "Retention", "Secret",
+           "Settings", "SettingsError", "Tls", "from_pulumi", "from_stack_file", "load_schema", "parse"]

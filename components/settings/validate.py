@@ -16,7 +16,6 @@ from typing import Any
 
 from components import constants as c
 from components import images as catalog
-from components.allowlist import WILDCARDS
 from components.images import Image
 from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
@@ -35,7 +34,6 @@ TLS_SOURCES = ("self-signed", "pem", "host-files")
 SSL_MODES = ("disable", "require", "verify-ca", "verify-full")
 CONTACT_TYPES = ("none", "email", "webhook", "teams")
 RAILWAY_MODES = ("self-hosted", "grafana-cloud")
-OPEN_SOURCES = tuple(sorted(WILDCARDS))  # kept for importers; the rule itself is components.allowlist
 # Keys that mean something only in these environments: set elsewhere they would be silently ignored.
 ONLY_IN = {
     **dict.fromkeys(("azureResourceGroup", "azureVmName", "azureNsgName", "nsgRulePriority", "keyVaultName",

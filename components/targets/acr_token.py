@@ -18,7 +18,6 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
-PASSWORD_SLOT = "password1"
 SLOTS = ("password1", "password2")  # an ACR token holds at most these two passwords
 # Any change to these replaces the password: a new one is generated before the old state is dropped.
 REPLACE_ON = ("token_id", "password_name", "expiry", "rotation")
@@ -108,7 +107,7 @@ class AcrTokenPassword(Resource):
     password: pulumi.Output[str]
 
     def __init__(self, name: str, token_id: pulumi.Input[str], expiry: str, rotation: str,
-                 slot: str = PASSWORD_SLOT, opts: pulumi.ResourceOptions | None = None):
+                 slot: str, opts: pulumi.ResourceOptions | None = None):
         props = {"token_id": token_id, "password_name": slot, "expiry": expiry, "rotation": rotation,
                  "password": None, "created": None, "stale": None}
         super().__init__(_TokenPasswordProvider(), name, props, pulumi.ResourceOptions.merge(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.validators.grafana_rules import rendered_rules
 from tests.validators.grafana_bin import TEMPO_SEEDS, Server, start_loki, start_tempo, stop, wait_ready
 from tests.validators.tools import find_tool
 
@@ -85,3 +86,9 @@ def live_backends(tmp_path_factory) -> dict[tuple[str, str], Server]:
     if not _started:  # not started early (a missing tool: start_* then skips or fails with the reason)
         _started.append(LiveBackends(tmp_path_factory.mktemp("live-backends")))
     return _started[0].ready()
+
+
+@pytest.fixture(scope="module")
+def rules(rendered) -> dict[str, dict]:
+    """The local stack's rendered Grafana alert rules by uid."""
+    return rendered_rules(rendered("local"))

@@ -21,8 +21,9 @@ import operator
 import statistics
 from collections.abc import Callable, Iterable, Mapping
 
-import pytest
 import yaml
+
+from components import constants as c
 
 Labels = frozenset[tuple[str, str]]
 Series = tuple[Mapping[str, str], list[float | None]]
@@ -36,13 +37,13 @@ _REDUCERS: dict[str, Callable[[list[float]], float]] = {
     "count": lambda v: float(len(v)), "last": lambda v: v[-1], "median": statistics.median,
 }
 NO_DATA = frozenset({("__state__", "NoData")})
-ALERTING_FILES = "files/obs-grafana/etc/grafana/provisioning/alerting"  # in a render directory
+# In a render directory: Grafana's alerting provisioning files.
+ALERTING_FILES = f"files/{c.container_name(c.GRAFANA)}{c.GRAFANA_PROVISIONING_DIR}/alerting"
 
 
-@pytest.fixture(scope="module", name="rules")
-def rules_fixture(rendered) -> dict[str, dict]:
-    """The local stack's rendered alert rules by uid (import this fixture into a test module)."""
-    document = yaml.safe_load((rendered("local") / ALERTING_FILES / "rules.yaml").read_text())
+def rendered_rules(render_dir) -> dict[str, dict]:
+    """A render's alert rules by uid (the `rules` fixture in conftest.py: the local stack's)."""
+    document = yaml.safe_load((render_dir / ALERTING_FILES / "rules.yaml").read_text())
     return {rule["uid"]: rule for group in document["groups"] for rule in group["rules"]}
 
 

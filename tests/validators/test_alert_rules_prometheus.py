@@ -12,7 +12,6 @@ import time
 from components import constants as c
 from components.alerts.platform_health import COMPONENT_DOWN_UID, VOLUME_USAGE_UID
 from tests.validators.grafana_rules import NO_DATA, by, evaluate, threshold
-from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.prometheus_harness import live_prometheus_fixture  # noqa: F401  (provides live_prometheus)
 from tests.validators.prometheus_harness import snappy_block, write_request
 

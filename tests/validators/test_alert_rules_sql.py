@@ -11,7 +11,6 @@ from fractions import Fraction
 from components import constants as c
 from components.alerts.platform_usage import FLOW_ERROR_RATE_UID, LLM_COST_SPIKE_UID
 from tests.validators.grafana_rules import evaluate, threshold
-from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.pg_harness import pg_cluster_fixture  # noqa: F401  (provides pg_cluster)
 
 NO_LABELS: frozenset = frozenset()

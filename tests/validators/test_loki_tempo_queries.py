@@ -25,7 +25,6 @@ from tests.validators.conftest import BACKEND_STACKS
 from tests.validators.grafana_bin import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
                                           tempo_seed, wait_for)
 from tests.validators.grafana_rules import NO_DATA, evaluate, threshold
-from tests.validators.grafana_rules import rules_fixture  # noqa: F401  (provides rules)
 from tests.validators.grammars import expand_grafana_variables
 
 LABEL_VALUES = re.compile(r"^label_values\((?P<selector>.+),\s*(?P<label>\w+)\)$")

@@ -100,7 +100,7 @@ def manifest(settings, specs: tuple[ContainerSpec, ...]) -> dict:
             "variables": {k: v.placeholder if isinstance(v, Ref) else v for k, v in service.variables.items()},
             "volume": {"name": service.volume.source, "mount_path": service.volume.container_path}
             if service.volume else None,
-            "domain": spec.browser_entry,
+            "domain": spec.browser_entry and spec.http_check is not None,  # as stack.py creates it
             "healthcheck_path": spec.http_check.path if spec.http_check else None,
             "restart_policy": service.restart_policy,
             "memory_gb": service.memory_gb,
