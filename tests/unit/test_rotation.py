@@ -68,6 +68,12 @@ def program():
     return program_on(LAST_DAY)
 
 
+@pytest.fixture(scope="module")
+def next_window():
+    """The same stack run on the first day of the next window."""
+    return program_on(FIRST_DAY)
+
+
 def test_generated_passwords_carry_the_current_windows_keeper(program):
     keepers = {r.name: r.inputs.get("keepers") for r in program.of_type(PASSWORD)}
     expected = {"rotation": WINDOW.keeper}
@@ -117,30 +123,30 @@ def test_the_docker_provider_logs_in_with_the_password_of_the_previous_window(pr
     assert _provider_password(program) == f"token-password-{rotation.Window(WINDOW.index - 1, 90).keeper}"
 
 
-def test_a_new_window_remakes_one_slot_and_the_provider_moves_to_the_one_already_made():
-    before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
+def test_a_new_window_remakes_one_slot_and_the_provider_moves_to_the_one_already_made(program, next_window):
+    before, after = program, next_window
     slots = [_token_passwords(p) for p in (before, after)]
     assert [s for s in slots[0] if slots[0][s]["rotation"] != slots[1][s]["rotation"]] == ["password1"]
     # What the provider uses in window 300 is the password made in window 299: in the state already.
     assert _provider_password(after) == f"token-password-{WINDOW.keeper}"
 
 
-def test_a_run_in_the_next_window_gives_every_rotated_password_a_new_keeper():
-    before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
+def test_a_run_in_the_next_window_gives_every_rotated_password_a_new_keeper(program, next_window):
+    before, after = program, next_window
     keepers = [{r.name: r.inputs.get("keepers") for r in p.of_type(PASSWORD)} for p in (before, after)]
     changed = {name for name in keepers[0] if keepers[0][name] != keepers[1][name]}
     assert changed == {"secrets-grafana-admin-password", "secrets-postgres-readonly-password"}
 
 
-def test_a_new_password_reaches_grafana_its_admin_sync_job_and_the_postgres_job():
-    before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
+def test_a_new_password_reaches_grafana_its_admin_sync_job_and_the_postgres_job(program, next_window):
+    before, after = program, next_window
     for container, path in (("obs-grafana", ADMIN_FILE), ("obs-grafana-admin-sync", ADMIN_FILE),
                             ("obs-grafana", READONLY_FILE), ("obs-postgres-readonly", READONLY_FILE)):
         assert _upload(before, container, path)[0] != _upload(after, container, path)[0], (container, path)
 
 
-def test_a_new_window_updates_key_vault_values_and_expiry():
-    before, after = program_on(LAST_DAY), program_on(FIRST_DAY)
+def test_a_new_window_updates_key_vault_values_and_expiry(program, next_window):
+    before, after = program, next_window
     old, new = (_vault_properties(p, "azure-dev-grafana-admin-password") for p in (before, after))
     assert old["value"] != new["value"] and new["attributes"]["expires"] - old["attributes"]["expires"] == 90 * 86_400
 
