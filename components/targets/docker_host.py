@@ -16,21 +16,14 @@ import pulumi
 import pulumi_docker as docker
 
 from components import constants as c
-from components.model import Content, ContainerSpec, File, Ref, Volume
+from components.model import ContainerSpec, File, Ref, Volume
 from components.settings import Settings
 from components.targets.docker_networks import network_name
 from components.targets.reloadable import deliverable
+from components.targets.values import resolve
 
 LOG_OPTS = {"max-size": "10m", "max-file": "3"}  # json-file rotation: at most 30 MB of logs per container
 WAIT_TIMEOUT_SECONDS = 300  # `pulumi up` waits this long for a container to report healthy
-
-
-def resolve(content: Content, values: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
-    """A spec value as a Pulumi input: text as it is, a Ref through its secret Output."""
-    if isinstance(content, Ref):
-        output = values[content.name].apply(content.fill)
-        return pulumi.Output.secret(output) if content.secret else output
-    return content
 
 
 @dataclass(frozen=True)

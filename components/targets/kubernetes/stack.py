@@ -19,6 +19,7 @@ import pulumi_kubernetes as k8s
 from components.model import ContainerSpec, Ref
 from components.settings import Settings
 from components.targets.kubernetes.objects import stack_objects
+from components.targets.values import resolve as resolve_value
 
 AUTO_NAMED = ("ConfigMap", "Secret")
 # pulumi-kubernetes replaces a StatefulSet whose claim templates change (the API forbids the update), and the
@@ -49,10 +50,9 @@ def _snake(key: str) -> str:
 
 def resolve(value: Any, values: Mapping[str, pulumi.Output[str]], names: Mapping[str, Any],
             within: str = "") -> Any:
-    """The dict as Pulumi inputs: `Ref`s as secret Outputs, ConfigMap/Secret names as their real names."""
+    """The dict as Pulumi inputs: `Ref`s as their Outputs, ConfigMap/Secret names as their real names."""
     if isinstance(value, Ref):
-        output = values[value.name].apply(value.fill)
-        return pulumi.Output.secret(output) if value.secret else output
+        return resolve_value(value, values)
     if isinstance(value, dict):
         return {k: names[v] if (within, k) in REFERENCES and isinstance(v, str) and v in names
                 else resolve(v, values, names, k) for k, v in value.items()}

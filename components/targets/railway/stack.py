@@ -13,7 +13,7 @@ import pulumi
 
 from components.model import ContainerSpec
 from components.settings import Settings
-from components.targets.docker_host import resolve  # a spec value as a Pulumi input, the same on every target
+from components.targets.values import resolve
 from components.targets.railway import resources as rw
 from components.targets.railway.build import service_image
 from components.targets.railway.plan import HEALTHCHECK_TIMEOUT_SECONDS, ServicePlan, plan
