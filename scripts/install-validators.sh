@@ -2,15 +2,14 @@
 # Installs the tools the validator tests run against the product's files (tests/validators/tools.py
 # finds them): nginx, Postgres, openssl and node from Debian; promtool and the prometheus server from
 # Debian unstable, unpacked into .tools/prometheus/ without touching the system; the query grammars
-# from npm into node_modules/; checkov in its own venv at .tools/checkov-venv/; the real Loki and Tempo
-# from ../shared/tools/grafana-bin into .tools/grafana-bin/.
+# from npm into node_modules/; checkov in its own venv at .tools/checkov-venv/. Only what a package
+# registry ships: the real Loki, Tempo and Alloy come from their pinned images
+# (scripts/engine-binaries.sh) through LOKI_BIN, TEMPO_BIN and ALLOY_BIN.
 # For Debian 12 (bookworm), as root. Idempotent: a second run only checks what is already there.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.tools"
-# The team's prebuilt validator tools (real Loki/Tempo, Alloy's parser): beside the repository by default.
-VALIDATOR_TOOLS_DIR=${VALIDATOR_TOOLS_DIR:-$ROOT/../shared/tools}
 PROMETHEUS_DIR="$TOOLS/prometheus"
 PROMETHEUS_SERIES="3.5."   # what Debian unstable ships; another 3.x only warns, anything else fails
 CHECKOV_VERSION="3.3.30"
@@ -141,15 +140,6 @@ install_checkov() {
   "$CHECKOV_VENV/bin/pip" install -qq --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 }
 
-# The real Loki and Tempo, shipped xz-compressed beside the repository (../shared/tools/grafana-bin);
-# unpacked once into .tools/grafana-bin, checksums verified by the shared `unpack` script.
-install_grafana_binaries() {
-  local unpack="$VALIDATOR_TOOLS_DIR/grafana-bin/unpack"
-  [[ -x "$unpack" ]] || die "no $unpack: set VALIDATOR_TOOLS_DIR to the team's validator tools (docs/azure-devops.md)"
-  "$unpack" "$TOOLS/grafana-bin" >/dev/null
-  log "loki and tempo: in .tools/grafana-bin"
-}
-
 mkdir -p "$TOOLS"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -158,5 +148,4 @@ install_prometheus
 check_prometheus_version
 install_grammars
 install_checkov
-install_grafana_binaries
 log "done"

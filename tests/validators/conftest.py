@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.validators.grafana_rules import rendered_rules
-from tests.validators.grafana_bin import TEMPO_SEEDS, Server, start_loki, start_tempo, stop, wait_ready
-from tests.validators.tools import find_tool
+from tests.validators.engine_servers import TEMPO_SEEDS, Server, start_loki, start_tempo, stop, wait_ready
+from tests.validators.engines import engines_present
 
 # Stacks whose render ships this stack's own Loki and Tempo: as Docker containers (local, azure-dev), as
 # cluster workloads (aks-dev) or as Railway services (railway, self-hosted). test_loki_tempo_live checks
@@ -71,7 +71,7 @@ _started: list[LiveBackends] = []
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     wanted = any(FIXTURE in getattr(item, "fixturenames", ()) for item in session.items)
-    if wanted and all(find_tool(tool)[0] for tool in ("loki", "tempo")):
+    if wanted and engines_present("loki", "tempo"):
         _started.append(LiveBackends(Path(tempfile.mkdtemp(prefix="live-backends-")), owned=True))
 
 
@@ -83,7 +83,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def live_backends(tmp_path_factory) -> dict[tuple[str, str], Server]:
     """{("loki" | "tempo", stack): Server}, ready, with the registered seed traces pushed (see tempo_seed)."""
-    if not _started:  # not started early (a missing tool: start_* then skips or fails with the reason)
+    if not _started:  # not started early (a missing engine: start_* then skips or fails with the reason)
         _started.append(LiveBackends(tmp_path_factory.mktemp("live-backends")))
     return _started[0].ready()
 

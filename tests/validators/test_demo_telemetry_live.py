@@ -1,5 +1,5 @@
 """The local stack's demo telemetry, pushed into the REAL Loki and Tempo started with the local stack's
-rendered configs (tests/validators/grafana_bin.py), makes every LogQL and TraceQL panel of the platform
+rendered configs (tests/validators/engine_servers.py), makes every LogQL and TraceQL panel of the platform
 dashboards return data — run as the dashboards send them — and no fake secret reaches Loki.
 
 Log lines come from the demo emitter's own script, through Alloy's pipeline replayed from its config
@@ -19,7 +19,7 @@ from components.dashboards import dashboard_files
 from components.services import demo_telemetry
 from components.settings import from_stack_file
 from tests.validators.demo_samples import demo_log_entries, demo_otlp_log_entries, otlp_traces, trace_streams
-from tests.validators.grafana_bin import (Server, loki_push, loki_query_range, now_ns, tempo_push, tempo_search,
+from tests.validators.engine_servers import (Server, loki_push, loki_query_range, now_ns, tempo_push, tempo_search,
                                           tempo_seed, wait_for)
 from tests.validators.grammars import expand_grafana_variables
 

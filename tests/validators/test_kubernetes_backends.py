@@ -15,7 +15,7 @@ from components.model import KUBERNETES, ContainerSpec, Ref
 from components.services import stack_specs
 from components.settings import parse
 from tests.kubernetes_variants import stack_file_config
-from tests.validators.tools import require_tool
+from tests.validators.engines import require_engine
 
 BLOB = {"objectStore": "azure-blob", "azureStorageAccount": "aimodernizeobs"}
 STORES = {
@@ -29,7 +29,7 @@ VERIFY = {c.LOKI: "-verify-config", c.TEMPO: "-config.verify=true"}  # Tempo's f
 
 @pytest.fixture(scope="module")
 def binaries() -> dict[str, str]:
-    return {service: require_tool(service) for service in (c.LOKI, c.TEMPO)}
+    return {service: require_engine(service) for service in (c.LOKI, c.TEMPO)}
 
 
 def aks_settings(overrides: dict):

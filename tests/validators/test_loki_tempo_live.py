@@ -14,7 +14,7 @@ import pytest
 from components import constants as c
 from components.settings import from_stack_file
 from tests.validators.conftest import BACKEND_STACKS
-from tests.validators.grafana_bin import (Server, loki_push, loki_query_range, now_ns, otlp_trace, tempo_push,
+from tests.validators.engine_servers import (Server, loki_push, loki_query_range, now_ns, otlp_trace, tempo_push,
                                           tempo_search, tempo_seed, wait_for)
 
 # One trace per stack, pushed as soon as that stack's Tempo is ready (see tempo_seed).

@@ -22,7 +22,7 @@ from components.services.common import CONFIG_DIR
 from components.settings import from_stack_file
 from tests.validators.alloy_pipeline import Entry, docker_entry, kubernetes_entry, otlp_entry, run
 from tests.validators.conftest import BACKEND_STACKS
-from tests.validators.grafana_bin import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
+from tests.validators.engine_servers import (loki_push, loki_query_range, otlp_trace, tempo_push, tempo_search,
                                           tempo_seed, wait_for)
 from tests.validators.grafana_rules import NO_DATA, evaluate, threshold
 from tests.validators.grammars import expand_grafana_variables

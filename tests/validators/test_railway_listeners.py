@@ -1,4 +1,4 @@
-"""Railway's private network may be IPv6-only: the real Tempo (shared/tools/grafana-bin), started with the
+"""Railway's private network may be IPv6-only: the real Tempo (TEMPO_BIN), started with the
 railway render's own tempo.yaml (only ports and data paths moved to this machine), answers on the IPv6
 loopback, and its OTLP receiver bound to `[::]` takes a trace over IPv6. (Loki, Grafana and Prometheus
 listen on Go's wildcard or an explicit `[::]`, which is dual-stack the same way.)"""
@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.validators.grafana_bin import tempo_data_under
-from tests.validators.tools import free_port, require_tool
+from tests.validators.engine_servers import tempo_data_under
+from tests.validators.engines import require_engine
+from tests.validators.tools import free_port
 
 IPV6_LOOPBACK = "[::1]"
 
@@ -69,7 +70,7 @@ def tempo(rendered, tmp_path_factory) -> Iterator[dict[str, int]]:
     config.write_text(yaml.safe_dump(tempo_data_under(yaml.safe_load(text), workdir / "data")))
     env = {"TEMPO_RETENTION_PERIOD": "24h", "PROMETHEUS_REMOTE_WRITE_URL": f"http://127.0.0.1:{free_port()}/w"}
     args = ["-target=all", f"-config.file={config}", "-config.expand-env=true", f"-memberlist.bind-port={free_port()}"]
-    for process in _start(Path(require_tool("tempo")), args, env, workdir):
+    for process in _start(Path(require_engine("tempo")), args, env, workdir):
         _wait_ready(process, f"http://{IPV6_LOOPBACK}:{ports['http']}/ready", workdir / "server.log")
         yield ports
 

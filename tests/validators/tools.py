@@ -1,5 +1,8 @@
 """Finds the external tools the validator tests run (promtool, nginx, Postgres, node grammars, checkov).
 
+These are the tools a package registry ships; the real engines (Loki, Tempo, Alloy) are not among them
+and come from the environment instead (tests/validators/engines.py).
+
 `require_tool(name)` returns the executable's path, or skips the test when the tool is missing; with
 REQUIRE_VALIDATORS=1 (as .ci/run sets it) a missing tool fails the test instead. Lookup order: an
 environment override, then the repo's `.tools/` (filled by scripts/install-validators.sh), then PATH and
@@ -27,9 +30,6 @@ OVERRIDES = {
     "pg_ctl": "PG_BIN",
     "node": "NODE",
     "checkov": "CHECKOV",
-    "alloycheck": "ALLOYCHECK",
-    "loki": "LOKI",
-    "tempo": "TEMPO",
     "busybox": "BUSYBOX",
 }
 
@@ -38,20 +38,7 @@ REPO_TOOLS = {
     "promtool": ".tools/prometheus/usr/bin/promtool",
     "prometheus": ".tools/prometheus/usr/bin/prometheus",
     "checkov": ".tools/checkov-venv/bin/checkov",
-    # Unpacked from ../shared/tools/grafana-bin (the real servers, built from upstream tags).
-    "loki": ".tools/grafana-bin/loki",
-    "tempo": ".tools/grafana-bin/tempo",
 }
-
-# The team's prebuilt validator tools: ../shared/tools beside the repository, or VALIDATOR_TOOLS_DIR (an
-# agent's tool cache). Alloy's own parser is used from there as it is.
-SHARED_TOOLS = {
-    "alloycheck": "alloy-syntax/alloycheck",
-}
-
-
-def validator_tools_dir() -> Path:
-    return Path(os.environ.get("VALIDATOR_TOOLS_DIR") or repo_root() / ".." / "shared" / "tools")
 
 # The grammar packages tests/validators/grammar/parse.mjs imports.
 GRAMMAR_PACKAGES = ("@prometheus-io/lezer-promql", "@grafana/lezer-logql", "@grafana/lezer-traceql")
@@ -97,8 +84,7 @@ def find_tool(name: str) -> tuple[str | None, str]:
         if not found:
             return None, f"{variable}={override} does not point to an executable {name}"
     else:
-        local = repo_root() / REPO_TOOLS[name] if name in REPO_TOOLS else (
-            validator_tools_dir() / SHARED_TOOLS[name] if name in SHARED_TOOLS else None)
+        local = repo_root() / REPO_TOOLS[name] if name in REPO_TOOLS else None
         found = (_executable(local) if local else None) or _system_tool(name)
         if not found:
             return None, f"{name} not found (set {variable}, or put it on PATH)"

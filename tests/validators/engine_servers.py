@@ -1,4 +1,5 @@
-"""The real Loki and Tempo (../shared/tools/grafana-bin) on loopback, booted with a stack's rendered config.
+"""The real Loki and Tempo (LOKI_BIN, TEMPO_BIN: tests/validators/engines.py) on loopback, booted with a stack's
+rendered config.
 
 Only what binds or writes is rewritten — listen addresses and ports, and data paths moved under a
 temporary directory — so retention, limits, schema and receivers are exactly what the stack ships. The
@@ -27,7 +28,8 @@ from typing import Any
 
 import yaml
 
-from tests.validators.tools import free_port, require_tool
+from tests.validators.engines import require_engine
+from tests.validators.tools import free_port
 
 READY_TIMEOUT_SECONDS = 90
 TEMPO_DATA_ROOT = "/var/tempo"
@@ -177,7 +179,7 @@ def start_loki(render_dir: Path, workdir: Path) -> Server:
                          "grpc_listen_address": "127.0.0.1", "grpc_listen_port": ports["grpc"]}
     config["memberlist"] = {**config.get("memberlist", {}), "bind_addr": ["127.0.0.1"],
                             "bind_port": ports["memberlist"]}
-    return _start("loki", require_tool("loki"), container["command"], container["env"], config, workdir, ports)
+    return _start("loki", require_engine("loki"), container["command"], container["env"], config, workdir, ports)
 
 
 def tempo_data_under(config: dict[str, Any], data_dir: Path) -> dict[str, Any]:
@@ -213,7 +215,7 @@ def start_tempo(render_dir: Path, workdir: Path, remote_write_url: str = "http:/
     config["memberlist"] = {**config.get("memberlist", {}), "bind_addr": ["127.0.0.1"],
                             "bind_port": ports["memberlist"]}
     env = {**container["env"], "PROMETHEUS_REMOTE_WRITE_URL": remote_write_url}
-    return _start("tempo", require_tool("tempo"), container["command"], env, config, workdir, ports)
+    return _start("tempo", require_engine("tempo"), container["command"], env, config, workdir, ports)
 
 
 @contextmanager
