@@ -1,9 +1,11 @@
 """A small reader of Alloy configuration syntax, enough for tests to inspect config/alloy/*.alloy.
 
-It follows Alloy's scanner (grafana/alloy syntax/scanner): `//` and `/* */` comments, newline
-terminators after identifiers, literals and closing brackets, double-quoted strings with Go escapes
-(an unknown escape is an error, as in Alloy) and backtick raw strings. Blocks keep their order;
-attribute values are decoded when they are literals and kept as source text otherwise.
+It follows Alloy's documented syntax (https://grafana.com/docs/alloy/latest/get-started/configuration-syntax/
+and its "Syntax" pages: comments, expressions, types and values): `//` and `/* */` comments, statements
+ended by a newline, double-quoted strings with Go's escape sequences (any other escape is an error) and
+backtick raw strings, blocks with an optional quoted label. Blocks keep their order; attribute values are
+decoded when they are literals and kept as source text otherwise. With ALLOY_BIN set, test_alloy_syntax.py
+checks that it accepts and refuses what the real `alloy fmt` does.
 """
 
 from __future__ import annotations
@@ -150,6 +152,9 @@ class _Parser:
                 break
             self.i += 1
         tokens = [t for t in self.tokens[first:self.i] if t.kind != "\n"]
+        if not tokens:
+            found = self.peek()
+            raise AlloySyntaxError(f"expected an expression, found {found.text if found else 'end of file'}")
         return _literal(tokens, self.source)
 
 
