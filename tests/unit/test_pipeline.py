@@ -55,6 +55,25 @@ def test_validate_lints_type_checks_tests_and_publishes_the_render() -> None:
     assert "PublishPipelineArtifact@1" in _tasks("validate")
 
 
+def test_validate_runs_the_engine_tests_on_binaries_from_the_pinned_images() -> None:
+    steps = _steps(STAGES["validate"])
+    [fetch] = [i for i, step in enumerate(steps) if "scripts/engine-binaries.sh" in step.get("script", "")]
+    [tests] = [i for i, step in enumerate(steps) if "-m pytest" in step.get("script", "")]
+    assert fetch < tests
+    assert steps[fetch]["env"]["ACR_LOGIN_SERVER"] == "$(ACR_LOGIN_SERVER)"
+    assert PIPELINE["variables"]["ACR_LOGIN_SERVER"].endswith(".azurecr.io")
+    assert "source" in steps[tests]["script"] and "engines.env" in steps[tests]["script"]
+    assert steps[tests]["env"] == {"REQUIRE_VALIDATORS": "1", "REQUIRE_ENGINES": "1"}
+    assert "-rs" in steps[tests]["script"]  # every skip printed with its reason
+
+
+def test_validate_logs_in_to_the_registry_before_pulling_the_engines() -> None:
+    steps = _steps(STAGES["validate"])
+    [login] = [i for i, step in enumerate(steps) if step.get("task") == "Docker@2"]
+    assert steps[login]["inputs"] == {"command": "login", "containerRegistry": "observability-acr"}
+    assert login < next(i for i, step in enumerate(steps) if "engine-binaries.sh" in step.get("script", ""))
+
+
 def test_preview_runs_only_for_pull_requests() -> None:
     assert STAGES["preview"]["condition"] == "and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'))"
 
