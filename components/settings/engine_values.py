@@ -1,6 +1,6 @@
 """How the Pulumi engine turns a stack file's YAML value into the string a program receives.
 
-The engine (pkg/resource/config/object.go) decodes each value with Go's yaml.v3 into `any`, then hands the
+The engine decodes each value with Go's yaml.v3 into `any`, then hands the
 program a string: a string as is, a bool/number as Go's JSON encodes it, an array or object as JSON. So
 `0x270F` arrives as "9999", `True` as "true", `017` as "15" (yaml.v3 still reads 1.1 octals), while
 `yes`/`on`/`off` stay strings (YAML 1.2). Infinite and NaN numbers cannot be encoded: the engine refuses them.
@@ -16,7 +16,8 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-# yaml.v3's resolve table: exact spellings only.
+# The YAML 1.2 core schema's null, bool and special-float spellings, exact spellings only
+# (https://yaml.org/spec/1.2.2/#1023-core-schema, which yaml.v3 implements).
 _WORDS: dict[str, Any] = {
     **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
     **dict.fromkeys(("true", "True", "TRUE"), True), **dict.fromkeys(("false", "False", "FALSE"), False),
@@ -24,6 +25,7 @@ _WORDS: dict[str, Any] = {
     **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
     **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
 }
+# The core schema's float: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? (YAML 1.2.2, 10.2.3).
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[1-9][0-9]*|0)")
 

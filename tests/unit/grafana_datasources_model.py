@@ -1,7 +1,8 @@
 """Grafana's datasource provisioning, replayed over the stack's files to test what a redeploy leaves behind.
 
-A transcription of grafana/grafana pkg/services/provisioning/datasources (datasources.go `applyChanges`,
-config_reader.go): on every start Grafana reads every file of the directory, then
+Derived from Grafana's provisioning documentation ("Data sources" in
+https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources: the `deleteDatasources`
+list, `prune: true`, and matching by name and orgId): on every start Grafana reads every file of the directory, then
   1. deletes each stored datasource flagged prunable whose name no file lists any more;
   2. per file, deletes the `deleteDatasources` entries (a missing one is skipped), then inserts or updates
      each listed datasource by (orgId, name), storing `is_prunable` from that file's `prune` flag.

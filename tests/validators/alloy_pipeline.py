@@ -1,17 +1,18 @@
 """Alloy's log pipeline replayed outside Alloy: what a line looks like when it reaches Loki.
 
-No Alloy binary runs here, so the stages of config/alloy/logs-process.alloy are applied in file order by
-the same rules Alloy's loki.process uses (grafana/alloy internal/component/loki/process/stages). The
-extracted map starts as a copy of the entry's labels (pipeline.go Run), so stages read source labels too.
-  stage.replace              every capture group of every match replaced (replace.go), RE2 syntax
-  stage.logfmt               `mapping` keys taken from a logfmt line (logfmt.go)
+The stages of config/alloy/logs-process.alloy are applied in file order by the rules the loki.process
+reference documents (https://grafana.com/docs/alloy/latest/reference/components/loki/loki.process/). The
+extracted map starts with the entry's labels, so stages read source labels too. With ALLOY_BIN set,
+test_alloy_run.py checks this replay against the real Alloy on the redaction corpus.
+  stage.replace              every capture group of every match replaced by `replace`, RE2 syntax
+  stage.logfmt               `mapping` keys taken from a logfmt line
   stage.json                 JMESPath `expressions` over the line parsed as JSON; a line that is not JSON
                              leaves the extracted map as it was; an absent or null result is stored as null,
-                             replacing what was there (json.go simplifyType keeps nil)
-  stage.template             the `{{ ToLower .Value }}` / `{{ ToUpper .Value }}` forms only; a source that is
-                             absent or null leaves the map unchanged (ToLower of no string fails the
-                             template), an empty result deletes the source (template.go)
-  stage.labels               extracted values become stream labels; a null is skipped (labels.go getString)
+                             replacing what was there
+  stage.template             the `{{ ToLower .Value }}` / `{{ ToUpper .Value }}` forms only (Go templates with
+                             the documented functions); a source that is absent or null leaves the map
+                             unchanged, an empty result deletes the source
+  stage.labels               extracted values become stream labels; a null is skipped
   stage.structured_metadata  extracted values become structured metadata; a null is skipped
 Loki drops empty label values. Any other stage type fails: the
 model must learn it before the pipeline may use it. The sources' own labels come from the files that define
@@ -35,8 +36,9 @@ from tests.validators.alloy_syntax import Block, Expr, parse
 ALLOY = Path(__file__).resolve().parents[2] / "config" / "alloy"
 ENVIRONMENT = "local"  # what STACK_ENVIRONMENT gives the write file's external label in the local stack
 
-# otelcol.exporter.loki (grafana/alloy internal/component/otelcol/exporter/loki/internal/convert, the
-# collector's pkg/translator/loki): every entry is labelled exporter="OTLP", job from service.namespace/
+# otelcol.exporter.loki, as its reference documents it
+# (https://grafana.com/docs/alloy/latest/reference/components/otelcol/otelcol.exporter.loki/): every entry
+# is labelled exporter="OTLP", job from service.namespace/
 # service.name, instance from service.instance.id, and level from the severity number (the level hint);
 # the line is the record as JSON: body, traceid, spanid, severity, attributes, resources.
 _SEVERITY_LEVEL = {1: "TRACE", 5: "DEBUG", 9: "INFO", 13: "WARN", 17: "ERROR", 21: "FATAL"}
@@ -50,7 +52,7 @@ class Entry:
 
 
 def alloy_replace(pattern: Any, replacement: str, line: str) -> str:
-    """Go's stage.replace (replace.go getReplacedEntry): each capture group of each match becomes
+    """stage.replace as documented: each capture group of each match becomes
     `replacement`, and a group starting before the previous one ended is skipped."""
     assert "{{" not in replacement, "templated replacements are not modelled here"
     result, previous_end = [], 0
@@ -105,7 +107,7 @@ def run(entry: Entry) -> Entry:
         elif stage.name == "stage.logfmt":
             fields = _logfmt(line)
             for name, key in attrs["mapping"].items():
-                if (key or name) in fields:  # an empty value too (logfmt.go)
+                if (key or name) in fields:  # an empty value too, as logfmt reads `key=`
                     extracted[name] = fields[key or name]
         elif stage.name == "stage.json":
             try:

@@ -1,5 +1,10 @@
 """Grafana's expansion of a PostgreSQL panel or alert query, reproduced so the SQL can run for real.
 
+Derived from Grafana's documentation: variable syntax
+(https://grafana.com/docs/grafana/latest/dashboards/variables/variable-syntax/), global variables
+(https://grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables) and
+the PostgreSQL data source's macros
+(https://grafana.com/docs/grafana/latest/datasources/postgres/query-editor/#macros).
 Same order as Grafana: the browser replaces dashboard variables (`$var`, `${var:format}`, `[[var]]`) and
 globals (`$__interval`, `$__from`, ...); then the datasource backend replaces `$__interval[_ms]`,
 `$__unixEpochFrom()`/`To()` and the PostgreSQL macros (`$__timeFilter(col)`, `$__timeGroup(col, '1h')`...).
@@ -13,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-# Grafana's variable syntax (public/app/features/variables/utils.ts, variableRegex).
+# The three documented variable forms: $var, ${var[.field][:format]} and the deprecated [[var[:format]]].
 _VARIABLE = re.compile(r"\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}")
-# The PostgreSQL macro syntax (pkg/tsdb/grafana-postgresql-datasource/macros.go): no nested parentheses.
+# A macro call as the PostgreSQL macros page writes them: $__name(arguments), no nested parentheses.
 _MACRO = re.compile(r"\$([_a-zA-Z0-9]+)\(([^)]*)\)")
 _INTERVAL_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|M|y)")
 _UNITS = {"ms": timedelta(milliseconds=1), "s": timedelta(seconds=1), "m": timedelta(minutes=1),
