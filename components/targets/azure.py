@@ -153,7 +153,9 @@ class AzureEdge(pulumi.ComponentResource):
 
         mirrored = mirrored_images(settings)
         credential_set, can_read = self._docker_hub_credentials(name, settings.stack, azure, where)
-        # A rule's target repository must not exist in the registry yet (docs/azure-dev-operations.md: "ACR mirrors").
+        # A rule's target repository must not exist in the registry yet, and deleting a rule leaves the repository
+        # it filled: a rule deleted by `pulumi destroy` could never be made again. So `destroy` keeps the rules
+        # (the next `up` adopts them: docs/azure-dev-operations.md, "ACR mirrors").
         self.cache_rules = []
         for rule, image in mirrored.items():
             # Docker Hub's credentials go to Docker Hub only (an override may come from another registry).
@@ -161,7 +163,8 @@ class AzureEdge(pulumi.ComponentResource):
             self.cache_rules.append(containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
                 target_repository=image.repository, credential_set_resource_id=credential_set if hub else None,
-                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else [])))
+                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else [],
+                                                     retain_on_delete=True)))
         scope_map = containerregistry.ScopeMap(
             f"{name}-pull-scope", scope_map_name=PULL_TOKEN,
             description="Pull only: read the content of the observability stack's mirrored repositories",

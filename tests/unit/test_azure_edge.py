@@ -157,6 +157,12 @@ def test_one_cache_rule_per_catalog_repository_maps_upstream_to_the_mirror(progr
     assert sorted(rules) == sorted(expected) and ("docker.io/library/nginx", "library/nginx") in rules
 
 
+def test_pulumi_destroy_keeps_the_cache_rules_whose_repositories_it_cannot_delete(program):
+    # ACR refuses a rule whose target repository exists, and deleting a rule leaves its repository.
+    rules = program.of_type(CACHE_RULE)
+    assert rules and all(rule.retain_on_delete for rule in rules)
+
+
 def test_cache_rules_use_the_docker_hub_credential_set_when_one_is_configured():
     credential_set = harness.arm_id("rg", "Microsoft.ContainerRegistry/registries", "acr/credentialSets/dockerhub")
     program = azure_program({"acrCredentialSetId": credential_set})
