@@ -263,16 +263,21 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
                                              creation_time=datetime(2026, 9, 4, 10, tzinfo=UTC))
             return types.SimpleNamespace(result=lambda: types.SimpleNamespace(passwords=[password]))
 
+    class Tokens:  # what ACR keeps: the time of the password it just made
+        def get(self, group, registry, name):
+            made = types.SimpleNamespace(name="password1", creation_time=datetime(2026, 9, 4, 10, tzinfo=UTC))
+            return types.SimpleNamespace(credentials=types.SimpleNamespace(passwords=[made]))
+
     def client(credential, subscription_id):
         calls.append(subscription_id)
-        return types.SimpleNamespace(registries=Registries())
+        return types.SimpleNamespace(registries=Registries(), tokens=Tokens())
 
     monkeypatch.setattr(identity, "DefaultAzureCredential", lambda: "credential")
     monkeypatch.setattr(acr, "ContainerRegistryManagementClient", client)
     token_id = harness.arm_id("rg-x", "Microsoft.ContainerRegistry/registries", "myacr/tokens/observability-pull")
     result = _TokenPasswordProvider().create({"token_id": token_id, "password_name": "password1",
                                               "expiry": "2026-12-03T00:00:00+00:00", "rotation": "90d-window-230"})
-    subscription, (group, registry, parameters) = calls
+    subscription, (group, registry, parameters), _ = calls  # the generating client, then the token's reader
     assert (subscription, group, registry) == ("00000000-0000-0000-0000-000000000000", "rg-x", "myacr")
     assert (parameters.token_id, parameters.name, parameters.expiry.isoformat()) == (
         token_id, "password1", "2026-12-03T00:00:00+00:00")
