@@ -211,12 +211,20 @@ class AzureEdge(pulumi.ComponentResource):
         grants: list[pulumi.Resource] = []
         for role, uri in (("user", username), ("password", password)):
             secret = secret_name_of(uri)
+            # A re-created credential set has a new identity, and an assignment's principal cannot change: with
+            # the principal in its name, the new assignment is a new resource made beside the old one.
             grants.append(authorization.RoleAssignment(
                 f"{name}-dockerhub-{role}-reader",
-                role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{azure.acr_name}/{secret}")),
+                role_assignment_name=principal.apply(
+                    lambda p, secret=secret: reader_assignment_name(stack, azure.acr_name, secret, p)),
                 principal_id=principal, principal_type="ServicePrincipal", role_definition_id=role_id,
                 scope=pulumi.Output.concat(vault.id, "/secrets/", secret), opts=self._child))
         return credential_set.id, grants
+
+
+def reader_assignment_name(stack: str, registry: str, secret: str, principal: str | None) -> str:
+    """The role assignment's name (a GUID), one per stack, registry, secret and principal."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{registry}/{secret}/{principal}"))
 
 
 def secret_name_of(uri: str) -> str:

@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import types
+import uuid
 from datetime import UTC, datetime
 
 import pulumi
@@ -16,7 +17,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import images
 from components.targets.acr_token import _TokenPasswordProvider
-from components.targets.azure import vault_secret_name
+from components.targets.azure import reader_assignment_name, vault_secret_name
 from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
@@ -338,6 +339,22 @@ def test_the_credential_sets_identity_may_read_the_two_docker_hub_secrets_and_no
         assert grant["roleDefinitionId"] == (f"{harness.SUBSCRIPTION}/providers/Microsoft.Authorization/"
                                              "roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6")
     assert len({g["roleAssignmentName"] for g in grants}) == 2
+
+
+def test_each_reader_assignment_is_named_for_the_credential_sets_principal(with_docker_hub):
+    grants = {g.inputs["scope"].rsplit("/", 1)[1]: g.inputs["roleAssignmentName"]
+              for g in with_docker_hub.of_type("azure-native:authorization:RoleAssignment")}
+    principal = "principal-of-azure-dockerhub-credentials"  # what the mocked ARM gives the set's identity
+    assert grants == {secret: reader_assignment_name("azure-dev", "aimodernizeobs", secret, principal)
+                      for secret in ("dockerhub-user", "dockerhub-token")}
+
+
+def test_a_recreated_credential_sets_new_principal_gets_new_assignments_beside_the_old_ones():
+    # The principal of an assignment cannot be updated: the new identity's grant must be a new resource.
+    old, new = (reader_assignment_name("azure-dev", "aimodernizeobs", "dockerhub-user", p)
+                for p in ("11111111-aaaa", "22222222-bbbb"))
+    assert old != new and uuid.UUID(old) and uuid.UUID(new)
+    assert old == reader_assignment_name("azure-dev", "aimodernizeobs", "dockerhub-user", "11111111-aaaa")
 
 
 def test_cache_rules_use_the_created_credential_set_once_it_may_read_the_secrets(with_docker_hub):
