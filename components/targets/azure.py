@@ -211,14 +211,16 @@ class AzureEdge(pulumi.ComponentResource):
         grants: list[pulumi.Resource] = []
         for role, uri in (("user", username), ("password", password)):
             secret = secret_name_of(uri)
-            # A re-created credential set has a new identity, and an assignment's principal cannot change: with
-            # the principal in its name, the new assignment is a new resource made beside the old one.
+            # A re-created credential set has a new identity, and an assignment's principal cannot change: the
+            # principal is in the name, so a new identity's grant is a new resource. Deleted before it is replaced:
+            # ARM refuses a second assignment of the same principal, role and scope under another name.
             grants.append(authorization.RoleAssignment(
                 f"{name}-dockerhub-{role}-reader",
                 role_assignment_name=principal.apply(
                     lambda p, secret=secret: reader_assignment_name(stack, azure.acr_name, secret, p)),
                 principal_id=principal, principal_type="ServicePrincipal", role_definition_id=role_id,
-                scope=pulumi.Output.concat(vault.id, "/secrets/", secret), opts=self._child))
+                scope=pulumi.Output.concat(vault.id, "/secrets/", secret),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True)))
         return credential_set.id, grants
 
 

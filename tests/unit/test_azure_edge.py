@@ -357,6 +357,13 @@ def test_a_recreated_credential_sets_new_principal_gets_new_assignments_beside_t
     assert old == reader_assignment_name("azure-dev", "aimodernizeobs", "dockerhub-user", "11111111-aaaa")
 
 
+def test_a_reader_assignment_is_deleted_before_its_replacement_is_made(with_docker_hub):
+    # ARM refuses a second assignment of one principal, role and scope (RoleAssignmentExists), e.g. when a
+    # stack deployed with the older names moves to these.
+    grants = with_docker_hub.of_type("azure-native:authorization:RoleAssignment")
+    assert grants and all(g.delete_before_replace for g in grants)
+
+
 def test_cache_rules_use_the_created_credential_set_once_it_may_read_the_secrets(with_docker_hub):
     for rule in with_docker_hub.of_type(CACHE_RULE):
         assert rule.inputs["credentialSetResourceId"] == "azure-dockerhub-credentials-id"
