@@ -6,6 +6,7 @@ already exist: they are looked up, never adopted, so `pulumi destroy` leaves the
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -209,6 +210,7 @@ class AzureEdge(pulumi.ComponentResource):
         role_id = vault.id.apply(lambda vault_id: "/".join(vault_id.split("/")[:3]) +
                                  f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER_ROLE}")
         grants: list[pulumi.Resource] = []
+        registry = azure.acr_name or ""  # set: only _mirrors calls this
         for role, uri in (("user", username), ("password", password)):
             secret = secret_name_of(uri)
             # A re-created credential set has a new identity, and an assignment's principal cannot change: the
@@ -217,7 +219,7 @@ class AzureEdge(pulumi.ComponentResource):
             grants.append(authorization.RoleAssignment(
                 f"{name}-dockerhub-{role}-reader",
                 role_assignment_name=principal.apply(
-                    lambda p, secret=secret: reader_assignment_name(stack, azure.acr_name, secret, p)),
+                    functools.partial(reader_assignment_name, stack, registry, secret)),
                 principal_id=principal, principal_type="ServicePrincipal", role_definition_id=role_id,
                 scope=pulumi.Output.concat(vault.id, "/secrets/", secret),
                 opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True)))
