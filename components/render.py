@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Rendered {len(railway['services'])} Railway services ({railway['mode']}) for stack '{args.stack}' "
               f"into {args.out} (public domain: {public})")
         return 0
+    if "kubernetes" in manifest:  # containers are pods here: nothing is published, the entry is the way in
+        print(f"Rendered stack '{args.stack}' into {args.out}: "
+              f"{render_kubernetes.summary(args.out, manifest['kubernetes'])}; "
+              f"the files of {len(manifest['containers'])} containers in {args.out / 'files'}")
+        return 0
     published = [f"{c['name']}:{p['external']}" for c in manifest["containers"] for p in c["ports"]]
     print(f"Rendered {len(manifest['containers'])} containers for stack '{args.stack}' into {args.out} "
           f"(published ports: {', '.join(published) or 'none'})")

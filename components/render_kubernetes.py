@@ -9,6 +9,7 @@ is what rolls exactly the pods that mount one when its content changes.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,18 @@ def write(settings: Settings, specs: tuple[ContainerSpec, ...], out: Path) -> li
         (root / name).write_text(yaml.safe_dump(placeholders(obj), sort_keys=True, width=120))
         names.append(name)
     return names
+
+
+def summary(out: Path, names: list[str]) -> str:
+    """What the render wrote for a cluster: its objects by kind, and Grafana's entry with its host."""
+    objects = [yaml.safe_load((out / DIRECTORY / name).read_text()) for name in names]
+    kinds = Counter(o["kind"] for o in objects)
+    by_kind = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+    [entry] = [o for o in objects if o["kind"] in ("Ingress", "HTTPRoute")]
+    if entry["kind"] == "Ingress":
+        where = f"Ingress https://{entry['spec']['rules'][0]['host']}/ (class {entry['spec']['ingressClassName']})"
+    else:
+        [gateway] = entry["spec"]["parentRefs"]
+        where = (f"HTTPRoute https://{entry['spec']['hostnames'][0]}/ on Gateway "
+                 f"{gateway['namespace']}/{gateway['name']}")
+    return f"{len(objects)} Kubernetes objects in {out / DIRECTORY} ({by_kind}); entry: {where}"

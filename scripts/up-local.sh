@@ -1,24 +1,48 @@
 #!/usr/bin/env bash
-# Deploys the `local` stack on this machine's Docker daemon, from a fresh clone:
-#   bash scripts/up-local.sh [--yes]              standalone, with demo data (the default)
-#   bash scripts/up-local.sh --platform [--yes]   read the running platform (migration_network, its Postgres)
-#   bash scripts/up-local.sh --demo [--yes]       back to standalone with demo data
+# Deploys the `local` stack on this machine's Docker daemon, from a fresh clone (`--help` for the options).
 # Creates venv/, keeps Pulumi state in .pulumi-state/ (a local file backend, no Pulumi Cloud account)
 # with a generated passphrase for the stack's secrets, then runs `pulumi up --stack local`.
-# Other arguments go to `pulumi up`. Later pulumi commands: bash scripts/pulumi-local.sh <args>.
+# Later pulumi commands: bash scripts/pulumi-local.sh <args>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 platform_network=migration_network
 
+usage() {
+  cat <<'USAGE'
+Usage: bash scripts/up-local.sh [--platform | --demo] [--yes] [--refresh] [--diff] [-- <pulumi up arguments>]
+
+Deploys the local stack on this machine's Docker daemon with `pulumi up --stack local`.
+Needs the Pulumi CLI, a running Docker daemon and Python 3.11-3.13 (it says what is missing).
+
+  (no option)  standalone, with demo data (the default)
+  --platform   read the running platform instead: join migration_network, use its Postgres, no demo data
+  --demo       back to standalone with demo data
+  --yes, -y    deploy without asking for confirmation        (passed to pulumi up)
+  --refresh    refresh the state from Docker first            (passed to pulumi up)
+  --diff       show the full diff of every change             (passed to pulumi up)
+  -- ARGS      pass ARGS, unchecked, to pulumi up
+  --help, -h   print this help and exit
+
+Later commands on the local stack: bash scripts/pulumi-local.sh <pulumi arguments>
+USAGE
+}
+
 mode=""
 up_args=()
-for arg in "$@"; do
-  case $arg in
-    --platform) mode=platform ;;
-    --demo) mode=demo ;;
-    *) up_args+=("$arg") ;;
+while (($#)); do
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    --platform | --demo)
+      if [ -n "$mode" ] && [ "$mode" != "${1#--}" ]; then
+        echo "up-local.sh: choose one of --platform and --demo" >&2; echo >&2; usage >&2; exit 2
+      fi
+      mode=${1#--} ;;
+    -y | --yes | --refresh | --diff) up_args+=("$1") ;;
+    --) shift; up_args+=("$@"); break ;;
+    *) echo "up-local.sh: unknown argument '$1'" >&2; echo >&2; usage >&2; exit 2 ;;
   esac
+  shift
 done
 
 missing=()

@@ -18,9 +18,11 @@ KEYS = ("kubeNamespace", "kubeconfig", "kubeContext", "storageClassName", "grafa
         "tempoVolumeGb", "prometheusVolumeGb", "grafanaEntryKind", "ingressClassName", "ingressControllerNamespace",
         "gatewayName", "gatewayNamespace", "kubeTlsSecretName", "certManagerIssuer", "certManagerIssuerKind",
         "otlpClientNamespaces", "objectStore", "azureStorageAccount", "lokiBlobContainer", "tempoBlobContainer",
-        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey", "gatewayOwnsTlsAndSources")
+        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey", "gatewayOwnsTlsAndSources",
+        "certManagerSolver")
 ENTRY_KINDS = ("ingress", "httproute")
 ISSUER_KINDS = ("ClusterIssuer", "Issuer")
+SOLVERS = ("http01", "dns01", "none")  # how the issuer proves the domain; none: a CA, Vault or self-signed issuer
 OBJECT_STORES = ("filesystem", "azure-blob")
 BLOB_AUTHS = ("workload-identity", "account-key")
 VOLUME_SERVICES = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS)
@@ -62,6 +64,12 @@ class Kubernetes:
     otlp_client_namespaces: tuple[str, ...]  # empty: every namespace
     object_store: ObjectStore
     gateway_owns_tls_and_sources: bool = False  # httproute: the Gateway's listener does TLS and filtering
+    cert_manager_solver: str = "http01"  # http01 | dns01 | none
+
+    @property
+    def solves_http01(self) -> bool:
+        """Whether cert-manager answers ACME HTTP-01 challenges from solver pods in our namespace."""
+        return self.entry_kind == "ingress" and bool(self.cert_manager_issuer) and self.cert_manager_solver == "http01"
 
     @property
     def entry_namespace(self) -> str:
@@ -87,7 +95,8 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
         allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
-        gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"))
+        gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"),
+        cert_manager_solver=r.string("certManagerSolver", SOLVERS))
     for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
                                                            kube.ingress_controller_namespace),
                        *((("gatewayNamespace", kube.gateway_namespace),) if kube.gateway_namespace else ()),
@@ -105,6 +114,8 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
     if kube.entry_kind == "ingress" and bool(kube.tls_secret_name) == bool(kube.cert_manager_issuer):
         r.problem("kubeTlsSecretName/certManagerIssuer", [kube.tls_secret_name, kube.cert_manager_issuer],
                   "set exactly one: an existing TLS Secret in the namespace, or a cert-manager issuer")
+    if r.is_set("certManagerSolver") and not kube.cert_manager_issuer:
+        r.problem("certManagerSolver", kube.cert_manager_solver, "only applies with certManagerIssuer; remove it")
     if kube.tls_secret_name and not DNS_SUBDOMAIN.fullmatch(kube.tls_secret_name):
         r.problem("kubeTlsSecretName", kube.tls_secret_name, "must be a Secret name")
     if kube.entry_kind == "httproute" and not (kube.gateway_name and kube.gateway_namespace):

@@ -4,15 +4,19 @@ with the deploying identity (azure-identity's DefaultAzureCredential: the pipeli
 AZURE_CLIENT_SECRET/AZURE_TENANT_ID, or `az login`). The password expires with the rotation window and is
 replaced when the window changes, so the pull credential rotates with the stack's passwords.
 
-Drift: the state records when ACR made the password (`created`). If the token's password was regenerated
-outside Pulumi (the portal, `az acr token credential generate`, a re-created token), ACR reports another
-creation time (or none) and the state's password no longer works: every `pulumi preview`/`up` (diff)
-sees that, and the password is replaced instead of failing pulls with 401. `pulumi refresh` (read) must
-not hide it: it keeps the state's `created` and marks the password `stale`, so the next diff replaces it.
+Drift: the state records when ACR made the password (`created`), read back from the token itself (the
+same answer every later diff compares with) and compared to the second in UTC: ACR reports 100 ns ticks
+(seven fractional digits), the SDK keeps six, and the action's own answer may carry fewer. If the token's
+password was regenerated outside Pulumi (the portal, `az acr token credential generate`, a re-created token),
+ACR reports another creation time (or none) and the state's password no longer works: every `pulumi
+preview`/`up` (diff) sees that, and the password is replaced instead of failing pulls with 401. `pulumi
+refresh` (read) must not hide it: it keeps the state's `created` and marks the password `stale`, so the next
+diff replaces it.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
@@ -31,9 +35,9 @@ class _TokenPasswordProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         token_id, slot = props["token_id"], props["password_name"]
-        password, created = self._generate(token_id, slot, props["expiry"])
-        if created is None:  # the action's answer lacks the time: ask the token, or every diff would replace
-            created = self._created(token_id, slot)
+        password, answered = self._generate(token_id, slot, props["expiry"])
+        # The token's own time, as every later diff reads it; the action's answer only if the token has none.
+        created = _moment(self._created(token_id, slot) or answered)
         return CreateResult(f"{token_id}/{slot}", {**props, "password": password, "created": created,
                                                    "stale": False})
 
@@ -54,7 +58,8 @@ class _TokenPasswordProvider(ResourceProvider):
 
     @classmethod
     def _is_stale(cls, props: dict[str, Any]) -> bool:
-        return props.get("created") != cls._created(props["token_id"], props["password_name"])
+        live = cls._created(props["token_id"], props["password_name"])
+        return _moment(props.get("created")) != _moment(live)
 
     @staticmethod
     def _client(token_id: str) -> tuple[Any, dict[str, str]]:
@@ -68,8 +73,6 @@ class _TokenPasswordProvider(ResourceProvider):
 
     @classmethod
     def _generate(cls, token_id: str, password_name: str, expiry: str) -> tuple[str, str | None]:
-        from datetime import datetime
-
         from azure.mgmt.containerregistry.models import GenerateCredentialsParameters
 
         client, ids = cls._client(token_id)
@@ -99,6 +102,14 @@ class _TokenPasswordProvider(ResourceProvider):
 
 def _iso(moment: Any) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _moment(iso: str | None) -> str | None:
+    """An ISO 8601 time at the precision both of ACR's answers share: the whole second, in UTC."""
+    if not iso:
+        return None
+    made = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return (made.astimezone(UTC) if made.tzinfo else made.replace(tzinfo=UTC)).replace(microsecond=0).isoformat()
 
 
 class AcrTokenPassword(Resource):

@@ -6,6 +6,7 @@ already exist: they are looked up, never adopted, so `pulumi destroy` leaves the
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -153,7 +154,9 @@ class AzureEdge(pulumi.ComponentResource):
 
         mirrored = mirrored_images(settings)
         credential_set, can_read = self._docker_hub_credentials(name, settings.stack, azure, where)
-        # A rule's target repository must not exist in the registry yet (docs/azure-dev-operations.md: "ACR mirrors").
+        # A rule's target repository must not exist in the registry yet, and deleting a rule leaves the repository
+        # it filled: a rule deleted by `pulumi destroy` could never be made again. So `destroy` keeps the rules
+        # (the next `up` adopts them: docs/azure-dev-operations.md, "ACR mirrors").
         self.cache_rules = []
         for rule, image in mirrored.items():
             # Docker Hub's credentials go to Docker Hub only (an override may come from another registry).
@@ -161,7 +164,8 @@ class AzureEdge(pulumi.ComponentResource):
             self.cache_rules.append(containerregistry.CacheRule(
                 f"{name}-cache-{rule}", cache_rule_name=rule, source_repository=image.upstream_repository,
                 target_repository=image.repository, credential_set_resource_id=credential_set if hub else None,
-                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else [])))
+                **where, opts=pulumi.ResourceOptions(parent=self, depends_on=can_read if hub else [],
+                                                     retain_on_delete=True)))
         scope_map = containerregistry.ScopeMap(
             f"{name}-pull-scope", scope_map_name=PULL_TOKEN,
             description="Pull only: read the content of the observability stack's mirrored repositories",
@@ -206,14 +210,25 @@ class AzureEdge(pulumi.ComponentResource):
         role_id = vault.id.apply(lambda vault_id: "/".join(vault_id.split("/")[:3]) +
                                  f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER_ROLE}")
         grants: list[pulumi.Resource] = []
+        registry = azure.acr_name or ""  # set: only _mirrors calls this
         for role, uri in (("user", username), ("password", password)):
             secret = secret_name_of(uri)
+            # A re-created credential set has a new identity, and an assignment's principal cannot change: the
+            # principal is in the name, so a new identity's grant is a new resource. Deleted before it is replaced:
+            # ARM refuses a second assignment of the same principal, role and scope under another name.
             grants.append(authorization.RoleAssignment(
                 f"{name}-dockerhub-{role}-reader",
-                role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{azure.acr_name}/{secret}")),
+                role_assignment_name=principal.apply(
+                    functools.partial(reader_assignment_name, stack, registry, secret)),
                 principal_id=principal, principal_type="ServicePrincipal", role_definition_id=role_id,
-                scope=pulumi.Output.concat(vault.id, "/secrets/", secret), opts=self._child))
+                scope=pulumi.Output.concat(vault.id, "/secrets/", secret),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True)))
         return credential_set.id, grants
+
+
+def reader_assignment_name(stack: str, registry: str, secret: str, principal: str | None) -> str:
+    """The role assignment's name (a GUID), one per stack, registry, secret and principal."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack}/{registry}/{secret}/{principal}"))
 
 
 def secret_name_of(uri: str) -> str:

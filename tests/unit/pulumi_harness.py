@@ -43,6 +43,7 @@ class Registered:
     retain_on_delete: bool = False
     unknown_paths: set[str] = field(default_factory=set)  # inputs not known yet (preview)
     ignore_changes: list[str] = field(default_factory=list)  # property paths a deploy leaves as they are
+    delete_before_replace: bool = False
 
 
 @dataclass
@@ -168,7 +169,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                                               _secret_paths(_raw_struct(request.object)), request.provider,
                                               list(request.dependencies), bool(request.retainOnDelete),
                                               _unknown_paths(_raw_struct(request.object)),
-                                              list(request.ignoreChanges)))
+                                              list(request.ignoreChanges), bool(request.deleteBeforeReplace)))
         return result
 
 

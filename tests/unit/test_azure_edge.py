@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import types
+import uuid
 from datetime import UTC, datetime
 
 import pulumi
@@ -16,7 +17,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import images
 from components.targets.acr_token import _TokenPasswordProvider
-from components.targets.azure import vault_secret_name
+from components.targets.azure import reader_assignment_name, vault_secret_name
 from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
@@ -157,6 +158,12 @@ def test_one_cache_rule_per_catalog_repository_maps_upstream_to_the_mirror(progr
     assert sorted(rules) == sorted(expected) and ("docker.io/library/nginx", "library/nginx") in rules
 
 
+def test_pulumi_destroy_keeps_the_cache_rules_whose_repositories_it_cannot_delete(program):
+    # ACR refuses a rule whose target repository exists, and deleting a rule leaves its repository.
+    rules = program.of_type(CACHE_RULE)
+    assert rules and all(rule.retain_on_delete for rule in rules)
+
+
 def test_cache_rules_use_the_docker_hub_credential_set_when_one_is_configured():
     credential_set = harness.arm_id("rg", "Microsoft.ContainerRegistry/registries", "acr/credentialSets/dockerhub")
     program = azure_program({"acrCredentialSetId": credential_set})
@@ -257,16 +264,21 @@ def test_the_token_password_provider_generates_password1_through_arm(monkeypatch
                                              creation_time=datetime(2026, 9, 4, 10, tzinfo=UTC))
             return types.SimpleNamespace(result=lambda: types.SimpleNamespace(passwords=[password]))
 
+    class Tokens:  # what ACR keeps: the time of the password it just made
+        def get(self, group, registry, name):
+            made = types.SimpleNamespace(name="password1", creation_time=datetime(2026, 9, 4, 10, tzinfo=UTC))
+            return types.SimpleNamespace(credentials=types.SimpleNamespace(passwords=[made]))
+
     def client(credential, subscription_id):
         calls.append(subscription_id)
-        return types.SimpleNamespace(registries=Registries())
+        return types.SimpleNamespace(registries=Registries(), tokens=Tokens())
 
     monkeypatch.setattr(identity, "DefaultAzureCredential", lambda: "credential")
     monkeypatch.setattr(acr, "ContainerRegistryManagementClient", client)
     token_id = harness.arm_id("rg-x", "Microsoft.ContainerRegistry/registries", "myacr/tokens/observability-pull")
     result = _TokenPasswordProvider().create({"token_id": token_id, "password_name": "password1",
                                               "expiry": "2026-12-03T00:00:00+00:00", "rotation": "90d-window-230"})
-    subscription, (group, registry, parameters) = calls
+    subscription, (group, registry, parameters), _ = calls  # the generating client, then the token's reader
     assert (subscription, group, registry) == ("00000000-0000-0000-0000-000000000000", "rg-x", "myacr")
     assert (parameters.token_id, parameters.name, parameters.expiry.isoformat()) == (
         token_id, "password1", "2026-12-03T00:00:00+00:00")
@@ -327,6 +339,29 @@ def test_the_credential_sets_identity_may_read_the_two_docker_hub_secrets_and_no
         assert grant["roleDefinitionId"] == (f"{harness.SUBSCRIPTION}/providers/Microsoft.Authorization/"
                                              "roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6")
     assert len({g["roleAssignmentName"] for g in grants}) == 2
+
+
+def test_each_reader_assignment_is_named_for_the_credential_sets_principal(with_docker_hub):
+    grants = {g.inputs["scope"].rsplit("/", 1)[1]: g.inputs["roleAssignmentName"]
+              for g in with_docker_hub.of_type("azure-native:authorization:RoleAssignment")}
+    principal = "principal-of-azure-dockerhub-credentials"  # what the mocked ARM gives the set's identity
+    assert grants == {secret: reader_assignment_name("azure-dev", "aimodernizeobs", secret, principal)
+                      for secret in ("dockerhub-user", "dockerhub-token")}
+
+
+def test_a_recreated_credential_sets_new_principal_gets_new_assignments_beside_the_old_ones():
+    # The principal of an assignment cannot be updated: the new identity's grant must be a new resource.
+    old, new = (reader_assignment_name("azure-dev", "aimodernizeobs", "dockerhub-user", p)
+                for p in ("11111111-aaaa", "22222222-bbbb"))
+    assert old != new and uuid.UUID(old) and uuid.UUID(new)
+    assert old == reader_assignment_name("azure-dev", "aimodernizeobs", "dockerhub-user", "11111111-aaaa")
+
+
+def test_a_reader_assignment_is_deleted_before_its_replacement_is_made(with_docker_hub):
+    # ARM refuses a second assignment of one principal, role and scope (RoleAssignmentExists), e.g. when a
+    # stack deployed with the older names moves to these.
+    grants = with_docker_hub.of_type("azure-native:authorization:RoleAssignment")
+    assert grants and all(g.delete_before_replace for g in grants)
 
 
 def test_cache_rules_use_the_created_credential_set_once_it_may_read_the_secrets(with_docker_hub):

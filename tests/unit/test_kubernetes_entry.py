@@ -4,12 +4,14 @@ to the configured Gateway (which owns TLS and filtering)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from components.model import KUBERNETES
 from components.services import stack_specs
-from components.settings import parse
-from components.targets.kubernetes.network import WHITELIST, entry
+from components.settings import SettingsError, parse
+from components.targets.kubernetes.network import WHITELIST, entry, policies
 from tests.kubernetes_variants import stack_file_config, variant_objects, variant_settings
 
 DOMAIN = "grafana.aks-dev.aiforceasses.cloudsmarthcl.com"
@@ -89,3 +91,48 @@ def test_the_httproute_attaches_to_the_gateway_and_replaces_the_ingress():
     [ref] = [r for rule in route["spec"]["rules"] for r in rule["backendRefs"]]
     [service] = [o for o in objects if o["kind"] == "Service" and o["metadata"]["name"] == ref["name"]]
     assert ref["port"] in {p["port"] for p in service["spec"]["ports"]}
+
+
+# --- cert-manager's challenge: what the default deny must let through ---------------------------------------
+
+def _policies(**overrides) -> dict[str, dict]:
+    """The NetworkPolicies, by name, for the stack file with `overrides`."""
+    settings = parse("aks-dev", stack_file_config() | overrides, deploying=False)
+    specs = [s for s in stack_specs(settings, KUBERNETES) if not s.oneshot]
+    return {p["metadata"]["name"]: p for p in policies(settings, specs, lambda s: {"app": s})}
+
+
+def test_an_http01_issuer_admits_only_the_ingress_controller_to_the_solver_pods_on_8089():
+    solver = _policies(certManagerSolver="http01")["acme-http01-solver"]["spec"]
+    assert solver["podSelector"] == {"matchLabels": {"acme.cert-manager.io/http01-solver": "true"}}
+    assert solver["policyTypes"] == ["Ingress"] and "egress" not in solver  # egress stays denied
+    assert solver["ingress"] == [{
+        "from": [{"namespaceSelector": {"matchExpressions": [
+            {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["app-routing-system"]}]}}],
+        "ports": [{"protocol": "TCP", "port": 8089}]}]
+
+
+def test_the_stack_files_issuer_solves_http01_by_default():
+    assert "acme-http01-solver" in _policies()
+
+
+@pytest.mark.parametrize("solver", ["dns01", "none"])
+def test_a_dns01_or_non_acme_issuer_opens_nothing_more(solver):
+    assert set(_policies(certManagerSolver=solver)) == set(_policies(certManagerSolver="http01")) - {
+        "acme-http01-solver"}
+
+
+def test_an_existing_tls_secret_needs_no_solver_policy():
+    assert "acme-http01-solver" not in _policies(certManagerIssuer="", kubeTlsSecretName="grafana-aks-dev-tls")
+
+
+def test_a_solver_without_an_issuer_is_refused_naming_the_key():
+    with pytest.raises(SettingsError, match="certManagerSolver = dns01: only applies with certManagerIssuer"):
+        parse("aks-dev", stack_file_config() | {"certManagerIssuer": "", "kubeTlsSecretName": "tls",
+                                                "certManagerSolver": "dns01"}, deploying=False)
+
+
+def test_an_unknown_solver_is_refused_with_the_allowed_values():
+    refused = re.escape("certManagerSolver = http-01: allowed values are http01 | dns01 | none")
+    with pytest.raises(SettingsError, match=refused):
+        parse("aks-dev", stack_file_config() | {"certManagerSolver": "http-01"}, deploying=False)

@@ -110,3 +110,26 @@ def test_every_service_address_in_the_configs_is_a_service_port_on_the_cluster()
     assert {("prometheus", 9090), ("loki", 3100), ("tempo", 3200), ("tempo", 4317), ("alloy", 12345),
             ("grafana", 3000)} <= used
     assert used <= ports, used - ports
+
+
+def test_the_render_says_what_it_wrote_for_a_cluster_objects_by_kind_and_the_entry(tmp_path, capsys):
+    from components.render import main
+
+    assert main(["--stack", "aks-dev", "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    written = [yaml.safe_load(p.read_text())["kind"] for p in (tmp_path / "kubernetes").iterdir()]
+    assert f"{len(written)} Kubernetes objects in {tmp_path / 'kubernetes'} " in said
+    for kind in set(written):
+        assert f"{written.count(kind)} {kind}," in said or f"{written.count(kind)} {kind})" in said, kind
+    assert "entry: Ingress https://grafana.aks-dev.aiforceasses.cloudsmarthcl.com/ (class " in said
+    assert "published ports" not in said
+
+
+def test_the_render_names_an_httproutes_host_and_gateway(tmp_path):
+    from components.render import render
+    from components.render_kubernetes import summary
+    from tests.kubernetes_variants import variant_settings
+
+    manifest = render(variant_settings("httproute"), tmp_path)
+    assert summary(tmp_path, manifest["kubernetes"]).endswith(
+        "entry: HTTPRoute https://grafana.aks-dev.aiforceasses.cloudsmarthcl.com/ on Gateway gateways/edge")

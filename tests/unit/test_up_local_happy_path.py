@@ -244,3 +244,10 @@ def test_the_readme_quick_start_commands_need_no_exported_pulumi_variables():
 def test_the_readme_test_command_follows_a_setup_that_installs_the_test_extra():
     lines = _code_lines(_readme_section("Tests"))
     assert lines.index("bash scripts/venv.sh --test") < lines.index("venv/bin/python -m pytest")
+
+
+def test_the_pulumi_up_options_and_what_follows_a_double_dash_reach_pulumi_up(run):
+    result = run("--refresh", "--diff", "-y", "--", "--target-dependents", "--message", "two words")
+    assert result.returncode == 0, result.stderr
+    assert ["up", "--stack", "local", "--refresh", "--diff", "-y", "--target-dependents", "--message",
+            "two words"] in run.calls("pulumi")

@@ -1,5 +1,6 @@
 """Who may talk to whom: a default-deny NetworkPolicy, then per service exactly the flows its spec and
-its peers' specs declare; and Grafana's one entry from outside (Ingress or Gateway API HTTPRoute)."""
+its peers' specs declare (and, with an HTTP-01 issuer, the ingress controller to cert-manager's solver pods);
+and Grafana's one entry from outside (Ingress or Gateway API HTTPRoute)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ DNS = {"to": [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: "kube-syst
        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
 API_SERVER_PORTS = (c.HTTPS_PORT, 6443)  # the API server's address differs per cluster (AKS: 443 through konnectivity)
 WHITELIST = "nginx.ingress.kubernetes.io/whitelist-source-range"  # AKS app routing is NGINX-based
+# cert-manager's HTTP-01 solver pods: created in the Ingress's namespace, with this label, listening on 8089;
+# the ACME server and cert-manager's self-check reach them through the ingress controller
+# (cert-manager/cert-manager#2334, cert-manager/website#2158).
+ACME_SOLVER = {"acme.cert-manager.io/http01-solver": "true"}
+ACME_SOLVER_PORT = 8089
 
 Selector = Callable[[str], dict[str, str]]
 
@@ -63,6 +69,12 @@ def policies(settings: Settings, specs: list[ContainerSpec], selector: Selector)
                         "metadata": {"name": spec.service, **meta}, "spec": {
                             "podSelector": {"matchLabels": selector(spec.service)},
                             "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}})
+    if kube.solves_http01:  # the default deny covers the solver pods too: admit the controller, on 8089 only
+        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                        "metadata": {"name": "acme-http01-solver", **meta}, "spec": {
+                            "podSelector": {"matchLabels": ACME_SOLVER}, "policyTypes": ["Ingress"],
+                            "ingress": [{"from": [_namespaces([kube.ingress_controller_namespace])],
+                                         "ports": _tcp(ACME_SOLVER_PORT)}]}})
     return objects
 
 
