@@ -31,6 +31,7 @@ class Fault:
 
     outcome: BaseException | Response
     after: bool
+    cut: bool  # the network stays down afterwards (until `down` is set back to False)
 
 
 class FakeRailway:
@@ -38,19 +39,25 @@ class FakeRailway:
         self.answers: dict[str, Answer | list[Answer]] = dict(answers or {})
         self.requests: list[tuple[str, dict[str, Any], dict[str, str]]] = []
         self.faults: dict[str, list[Fault]] = {}
+        self.down = False  # every request fails with a refused connection while True
         self.slept: list[float] = []
         self.now = 1_000_000.0
 
-    def inject(self, operation: str, outcome: BaseException | Response, after: bool = False, times: int = 1) -> None:
-        """The next `times` requests of `operation` fail with `outcome` (after doing it, when `after`)."""
-        self.faults.setdefault(operation, []).extend([Fault(outcome, after)] * times)
+    def inject(self, operation: str, outcome: BaseException | Response, after: bool = False, times: int = 1,
+               cut: bool = False) -> None:
+        """The next `times` requests of `operation` fail with `outcome` (after doing it, when `after`;
+        and the network goes down with it, when `cut`)."""
+        self.faults.setdefault(operation, []).extend([Fault(outcome, after, cut)] * times)
 
     def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        if self.down:
+            raise ConnectionRefusedError(111, "Connection refused")
         payload = json.loads(body)
         check_against_schema(payload["query"], payload["variables"])
         operation = payload["query"].split()[1].split("(")[0]
         self.requests.append((operation, payload["variables"], dict(headers)))
         fault = self.faults[operation].pop(0) if self.faults.get(operation) else None
+        self.down = bool(fault and fault.cut)
         if fault and not fault.after:
             return _fail(fault)
         answer = self.answers[operation]

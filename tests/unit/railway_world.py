@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.targets.railway import providers as p
+from components.targets.railway.client import Transport
 from tests.unit.railway_fake import FakeRailway, edges, graphql_error, wire
 
 OWNER = "observability/railway"
@@ -52,6 +53,10 @@ class RailwayWorld(FakeRailway):
         return {"projectUpdate": {"id": v["id"], "name": self.projects[v["id"]]["name"]}}
 
     def on_ProjectDelete(self, v):
+        """Takes what is in the project along, as Railway does."""
+        for table in (self.environments, self.services, self.volumes):
+            for id_ in [id_ for id_, item in table.items() if item["projectId"] == v["id"]]:
+                del table[id_]
         return {"projectDelete": bool(self.projects.pop(v["id"]))}
 
     def on_Environments(self, v):
@@ -85,7 +90,10 @@ class RailwayWorld(FakeRailway):
     def on_ServiceCreate(self, v):
         id_, given = self.new("svc"), v["input"]
         self.services[id_] = {"id": id_, "name": given["name"], "projectId": given["projectId"]}
-        self.variables[(given["environmentId"], id_)] = dict(given.get("variables") or {})
+        # In the given environment, else in every environment of the project (as Railway does).
+        for environment in [given["environmentId"]] if given.get("environmentId") else [
+                e["id"] for e in self.environments.values() if e["projectId"] == given["projectId"]]:
+            self.variables[(environment, id_)] = dict(given.get("variables") or {})
         return {"serviceCreate": {"id": id_, "name": given["name"]}}
 
     def on_ServiceUpdate(self, v):
@@ -195,9 +203,12 @@ class Stack:
 
     world: RailwayWorld
     state: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    transport: Transport | None = None  # the world itself, unless a test puts a real transport in front
 
     def provider(self, name: str):
-        return wire(PROVIDERS[name](), self.world)
+        provider = wire(PROVIDERS[name](), self.world)
+        provider.transport = self.transport or self.world
+        return provider
 
     def up(self) -> None:
         """Creates what is not in the state yet, in the engine's dependency order."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from components.targets.railway import operations as ops
-from components.targets.railway.client import RailwayClient, TransportError
+from components.targets.railway.client import RailwayClient, RailwayError, TransportError
 
 MARKER = "OBSERVABILITY_MANAGED_BY"
 Found = TypeVar("Found")
@@ -57,7 +57,10 @@ def create_or_find(create: Callable[[], Found], find: Callable[[], Found | None]
     try:
         return create()
     except TransportError as lost:
-        found = find()
+        try:
+            found = find()
+        except RailwayError as unreachable:
+            raise TransportError(f"{lost}. Looking for {what} afterwards failed too: {unreachable}") from lost
         if found is None:
             raise TransportError(f"{lost} ({what} not found afterwards: it was not made)") from lost
         return found

@@ -70,6 +70,10 @@ class ProjectProvider(RailwayProvider):
 
 
 class EnvironmentProvider(RailwayProvider):
+    """Stamped by a shared variable right after `environmentCreate` (its input has no free-text field); a
+    lost answer is reconciled in the same call by looking the name up again. A project's first environment
+    comes with the project: found unstamped, it is adopted, and goes when the stack's project goes."""
+
     REPLACE_ON = KEEPS_DATA_ON = ("project_id",)  # a created environment holds the volumes' instances
 
     def create(self, props: dict[str, Any]) -> CreateResult:
