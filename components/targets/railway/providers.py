@@ -153,8 +153,8 @@ class ServiceInstanceProvider(RailwayProvider):
     and the memory limit. Both mutations set state, so create and update are the same call."""
 
     REPLACE_ON = ("service_id", "environment_id")
-    # Each setting as Railway reports it; region and health-check timeout only when the stack sets them
-    # (Railway fills in its defaults, which are not a change).
+    # Each setting as Railway reports it; region and health-check timeout only when the stack sets them and
+    # Railway reports one (Railway fills in its defaults, which are not a change).
     LIVE = (("image", "source.image"), ("start_command", "startCommand"), ("healthcheck_path", "healthcheckPath"),
             ("restart_policy", "restartPolicyType"), ("region", "region"),
             ("healthcheck_timeout", "healthcheckTimeout"))
@@ -175,7 +175,7 @@ class ServiceInstanceProvider(RailwayProvider):
         outs = dict(props)
         for key, path in self.LIVE:
             value = (live.get("source") or {}).get("image") if path == "source.image" else live.get(path)
-            if props.get(key) is not None or key not in ("region", "healthcheck_timeout"):
+            if key not in ("region", "healthcheck_timeout") or None not in (props.get(key), value):
                 outs[key] = value
         return ReadResult(id_, outs)
 
