@@ -186,3 +186,10 @@ def test_redaction_masks_a_secret_in_its_json_escaped_form(secret):
                                                                "variables": {"GF_PASSWORD": secret}}})
     assert escaped not in str(caught.value) and secret not in str(caught.value)
     assert "[redacted]" in str(caught.value)
+
+
+def test_a_rate_limit_without_retry_after_waits_ten_seconds_not_the_short_backoff():
+    fake = FakeRailway({"Deployment": DEPLOYMENT})
+    fake.inject("Deployment", Response(429, {}, b""))
+    _client(fake).execute(ops.DEPLOYMENT, {"id": "d"})
+    assert fake.slept == [10.0]

@@ -124,3 +124,10 @@ def test_a_read_that_cannot_reach_railway_fails_instead_of_dropping_the_object()
     world.down = True
     with pytest.raises(Exception, match="Service: no answer"):
         stack.provider("service").read(stack.id("service"), stack.outs("service"))
+
+
+def test_a_finished_one_shot_job_is_not_redeployed_because_refresh_saw_it_stopped():
+    olds = {"service_id": "s", "environment_id": "e", "service_name": "postgres-readonly", "revision": "r",
+            "run_to_completion": True, "deployment_id": "d", "status": "REMOVED"}
+    news = {k: v for k, v in olds.items() if k not in ("deployment_id", "status")}
+    assert p.DeploymentProvider().diff("d", olds, news).changes is False

@@ -152,7 +152,9 @@ class DeploymentProvider(RailwayProvider):
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
-        if olds.get("status") in DEPLOY_FAILED:  # seen by refresh: the deployment is no longer running
+        # Seen by refresh: the service no longer runs this deployment. A one-shot job's finished deployment
+        # is not redeployed for that: it ran, and runs again only when its revision changes.
+        if olds.get("status") in DEPLOY_FAILED and not news.get("run_to_completion"):
             result.changes = True
         return result
 

@@ -28,6 +28,7 @@ MAX_RETRIES = 5  # after the first try: six requests at most for one operation
 FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS = 1.0, 30.0
 GATEWAY_ERRORS = (502, 503, 504)  # Railway's documented 504s: the request may or may not have run
 MAX_WAIT_SECONDS = 300.0  # never sleep longer than this on one Retry-After or rate-limit reset
+RATE_LIMITED_SECONDS = 10.0  # a 429 that says neither when to retry nor when the budget resets
 REQUEST_TIMEOUT_SECONDS = 60.0
 
 
@@ -105,11 +106,13 @@ class RailwayClient:
                 if response.status != 429 and response.status not in GATEWAY_ERRORS:
                     return self._data(operation, response, variables)
                 failure = f"HTTP {response.status}"
-                retry_in = self._retry_after(response.headers, backoff)
+                retry_in = self._retry_after(response.headers, max(backoff, RATE_LIMITED_SECONDS)
+                                             if response.status == 429 else backoff)
             if not (repeatable or failure == "HTTP 429"):  # a 429 was refused unrun: safe to send again
                 raise TransportError(
                     f"{operation}: {failure}; Railway may or may not have done it, so it is not sent again. "
-                    "Run `pulumi up` again: the stack finds what it made by its marker (docs/railway.md)")
+                    "Run `pulumi up` again: it looks for what this stack made before making anything "
+                    "(docs/railway.md, Faults)")
             if attempt == MAX_RETRIES:
                 break  # no sleep after the last try
             self._sleep(retry_in)
@@ -142,8 +145,8 @@ class RailwayClient:
             raise RailwayError(f"{operation}: the answer has no data")
         return data
 
-    def _retry_after(self, headers: Mapping[str, str], backoff: float) -> float:
-        """Retry-After in seconds or as an HTTP date, else the rate-limit reset, else the backoff."""
+    def _retry_after(self, headers: Mapping[str, str], otherwise: float) -> float:
+        """Retry-After in seconds or as an HTTP date, else the rate-limit reset, else `otherwise`."""
         retry_after = headers.get("retry-after", "").strip()
         if retry_after.isdigit():
             return min(float(retry_after), MAX_WAIT_SECONDS)
@@ -157,7 +160,7 @@ class RailwayClient:
         reset = _reset_time(headers)
         if reset is not None:
             return min(max(reset - self._clock(), 1.0), MAX_WAIT_SECONDS)
-        return backoff
+        return otherwise
 
     def _remember_budget(self, headers: Mapping[str, str]) -> None:
         reset = _reset_time(headers)
