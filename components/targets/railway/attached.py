@@ -35,7 +35,7 @@ class VolumeProvider(RailwayProvider):
         created = create_or_find(lambda: client.execute(ops.VOLUME_CREATE, {"input": {
             "projectId": props["project_id"], "environmentId": props["environment_id"],
             "serviceId": props["service_id"], "mountPath": props["mount_path"]}})["volumeCreate"],
-            lambda: (self._find(client, props) or [None])[0], f"volume for {props['mount_path']}")
+            lambda: self._mounted(client, props), f"the volume at {props['mount_path']}")
         client.execute(ops.VOLUME_RENAME, {"volumeId": created["id"], "input": {"name": props["name"]}})
         return CreateResult(created["id"], {**props, "adopted": False})
 
@@ -72,6 +72,11 @@ class VolumeProvider(RailwayProvider):
                     return volume, True
         by_name = named(volumes, props["name"])
         return (by_name, False) if by_name else None
+
+    @classmethod
+    def _mounted(cls, client: RailwayClient, props: dict[str, Any]) -> dict[str, Any] | None:
+        found = cls._find(client, props)
+        return found[0] if found and found[1] else None
 
     @staticmethod
     def _attach(client: RailwayClient, volume_id: str, props: dict[str, Any]) -> None:
