@@ -299,3 +299,16 @@ def test_the_token_setting_is_found_even_when_the_provider_process_misnames_the_
     provider.transport = fake
     provider.delete(SERVICE, {})
     assert fake.requests[0][2]["Authorization"] == "Bearer tok"
+
+
+@pytest.mark.parametrize("name", ["VolumeProvider", "ServiceDomainProvider", "DeploymentProvider"])
+def test_a_provider_pickled_before_it_moved_to_attached_still_loads_from_the_state(name):
+    import pickle
+
+    import dill
+
+    from components.targets.railway import attached
+
+    before = pickle.dumps(getattr(attached, name)(), protocol=0).replace(
+        b"components.targets.railway.attached", b"components.targets.railway.providers")
+    assert b"railway.providers" in before and isinstance(dill.loads(before), getattr(attached, name))

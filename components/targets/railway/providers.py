@@ -5,8 +5,9 @@ this stack's stamp it is the stack's own, found without it is adopted and never 
 
 Pulumi pickles a provider *by module path* into the state (the project is installed in venv/ by
 requirements.txt): moving or renaming this module or a class breaks refresh and destroy of existing
-stacks. The providers hold no data: the token is read at run time in `configure` (the stack's secret
-setting) or from RAILWAY_TOKEN, so neither the state nor the pickled provider can contain it.
+stacks (the providers of what hangs off a service live in attached.py and are re-exported here). The
+providers hold no data: the token is read at run time in `configure` (the stack's secret setting) or
+from RAILWAY_TOKEN, so neither the state nor the pickled provider can contain it.
 """
 
 from __future__ import annotations
