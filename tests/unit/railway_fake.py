@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +16,57 @@ from graphql.execution.values import get_variable_values
 
 from components.targets.railway.client import Response
 
-SCHEMA_FILE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "railway" / "schema.graphql"
+SCHEMA_PATH = Path("shared", "reference", "railway", "schema.graphql")
+# shared/ sits beside the repository: /work/main's parent, or a worktree's (/work/wt/<name>) grandparent.
+SCHEMA_FILE = next((folder / SCHEMA_PATH for folder in Path(__file__).resolve().parents[2:5]
+                    if (folder / SCHEMA_PATH).exists()), Path(__file__).resolve().parents[3] / SCHEMA_PATH)
 
 Answer = dict[str, Any] | Response | Callable[[dict[str, Any]], dict[str, Any] | Response]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the caller gets instead of the answer: an exception (a reset, a timeout) or another response
+    (a 504, a proxy's HTML page). `after`: Railway did the request first (the answer was lost)."""
+
+    outcome: BaseException | Response
+    after: bool
+    cut: bool  # the network stays down afterwards (until `down` is set back to False)
 
 
 class FakeRailway:
     def __init__(self, answers: dict[str, Answer | list[Answer]] | None = None):
         self.answers: dict[str, Answer | list[Answer]] = dict(answers or {})
         self.requests: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+        self.faults: dict[str, list[Fault]] = {}
+        self.down = False  # every request fails with a refused connection while True
         self.slept: list[float] = []
         self.now = 1_000_000.0
 
+    def inject(self, operation: str, outcome: BaseException | Response, after: bool = False, times: int = 1,
+               cut: bool = False) -> None:
+        """The next `times` requests of `operation` fail with `outcome` (after doing it, when `after`;
+        and the network goes down with it, when `cut`)."""
+        self.faults.setdefault(operation, []).extend([Fault(outcome, after, cut)] * times)
+
     def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        if self.down:
+            raise ConnectionRefusedError(111, "Connection refused")
         payload = json.loads(body)
         check_against_schema(payload["query"], payload["variables"])
         operation = payload["query"].split()[1].split("(")[0]
         self.requests.append((operation, payload["variables"], dict(headers)))
+        fault = self.faults[operation].pop(0) if self.faults.get(operation) else None
+        self.down = bool(fault and fault.cut)
+        if fault and not fault.after:
+            return _fail(fault)
         answer = self.answers[operation]
         if isinstance(answer, list):
             answer = answer.pop(0) if len(answer) > 1 else answer[0]
         if callable(answer):
             answer = answer(payload["variables"])
+        if fault:
+            return _fail(fault)
         if isinstance(answer, Response):
             return answer
         return Response(200, {}, json.dumps({"data": answer}).encode())
@@ -53,6 +83,17 @@ class FakeRailway:
 
     def variables_of(self, operation: str) -> list[dict[str, Any]]:
         return [variables for op, variables, _ in self.requests if op == operation]
+
+
+def _fail(fault: Fault) -> Response:
+    if isinstance(fault.outcome, BaseException):
+        raise fault.outcome
+    return fault.outcome
+
+
+def graphql_error(message: str) -> Response:
+    """Railway's way of refusing: HTTP 200 with an `errors` array."""
+    return Response(200, {}, json.dumps({"data": None, "errors": [{"message": message}]}).encode())
 
 
 @functools.cache

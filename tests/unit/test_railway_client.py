@@ -1,6 +1,7 @@
-"""The Railway client and providers against a fake API: adopt-or-create, variables with skipDeploys,
-GraphQL errors on HTTP 200 (with no variable value in them), rate limits, delete. Deployments:
-test_railway_deployments.py; what is never replaced or deleted: test_railway_data_safety.py."""
+"""The Railway client and providers against a fake API: create with the stack's stamp or adopt, variables
+with skipDeploys, GraphQL errors on HTTP 200 (with no variable value in them), rate limits, delete.
+Deployments: test_railway_deployments.py; what is never replaced or deleted: test_railway_data_safety.py;
+faults: test_railway_faults.py; refresh: test_railway_refresh.py."""
 
 from __future__ import annotations
 
@@ -15,24 +16,34 @@ from tests.unit.railway_fake import FakeRailway, edges, wire
 PROJECT, ENV, SERVICE = "proj-1", "env-1", "svc-1"
 
 
+OWNER = "observability/railway"
+SERVICE_PROPS = {"project_id": PROJECT, "environment_id": ENV, "name": "loki", "owner": OWNER}
+PROJECT_PROPS = {"workspace_id": "ws", "owner": OWNER, "description": "ADR-031 observability stack"}
+
+
 def test_a_service_with_the_same_name_is_adopted_not_created_again():
-    fake = FakeRailway({"Services": {"project": {"services": edges({"id": "svc-old", "name": "loki"})}}})
-    result = wire(p.ServiceProvider(), fake).create({"project_id": PROJECT, "name": "loki"})
-    assert result.id == "svc-old" and fake.operations() == ["Services"]
+    fake = FakeRailway({"Services": {"project": {"services": edges({"id": "svc-old", "name": "loki"})}},
+                        "Variables": {"variables": {"PORT": "3100"}}})
+    result = wire(p.ServiceProvider(), fake).create(dict(SERVICE_PROPS))
+    assert result.id == "svc-old" and result.outs["adopted"] is True
+    assert fake.operations() == ["Services", "Variables"]
 
 
-def test_a_missing_service_is_created_without_a_source():
+def test_a_missing_service_is_created_without_a_source_and_with_the_stacks_stamp():
     fake = FakeRailway({"Services": {"project": {"services": edges({"id": "x", "name": "tempo"})}},
                         "ServiceCreate": {"serviceCreate": {"id": "svc-new", "name": "loki"}}})
-    result = wire(p.ServiceProvider(), fake).create({"project_id": PROJECT, "name": "loki"})
-    assert result.id == "svc-new"
-    assert fake.variables_of("ServiceCreate") == [{"input": {"projectId": PROJECT, "name": "loki"}}]
+    result = wire(p.ServiceProvider(), fake).create(dict(SERVICE_PROPS))
+    assert result.id == "svc-new" and result.outs["adopted"] is False
+    assert fake.variables_of("ServiceCreate") == [{"input": {
+        "projectId": PROJECT, "environmentId": ENV, "name": "loki",
+        "variables": {"OBSERVABILITY_MANAGED_BY": "pulumi:observability/railway"}}}]
 
 
 def test_an_existing_project_is_adopted_and_left_alone_on_delete():
-    fake = FakeRailway({"Projects": {"projects": edges({"id": "p-9", "name": "observability"})}})
+    fake = FakeRailway({"Projects": {"projects": edges({"id": "p-9", "name": "observability",
+                                                        "description": "the platform"})}})
     provider = wire(p.ProjectProvider(), fake)
-    result = provider.create({"name": "observability", "workspace_id": "ws"})
+    result = provider.create({**PROJECT_PROPS, "name": "observability"})
     assert result.id == "p-9" and result.outs["adopted"] is True
     provider.delete("p-9", result.outs)
     assert "ProjectDelete" not in fake.operations()
@@ -43,24 +54,33 @@ def test_a_created_project_is_deleted_with_the_stack():
                         "ProjectCreate": {"projectCreate": {"id": "p-1", "name": "o"}},
                         "ProjectDelete": {"projectDelete": True}})
     provider = wire(p.ProjectProvider(), fake)
-    result = provider.create({"name": "o", "workspace_id": "ws-1"})
-    assert fake.variables_of("ProjectCreate")[0]["input"]["workspaceId"] == "ws-1"
+    result = provider.create({**PROJECT_PROPS, "name": "o", "workspace_id": "ws-1"})
+    assert fake.variables_of("ProjectCreate")[0]["input"] == {
+        "name": "o", "workspaceId": "ws-1",
+        "description": "ADR-031 observability stack [pulumi:observability/railway]"}
     provider.delete(result.id, result.outs)
     assert fake.variables_of("ProjectDelete") == [{"id": "p-1"}]
 
 
 def test_an_environment_is_adopted_by_name():
-    fake = FakeRailway({"Environments": {"environments": edges({"id": "e-prod", "name": "production"})}})
-    assert wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "production"}).id == "e-prod"
-
-
-def test_a_missing_environment_is_created_without_initial_deploys():
     fake = FakeRailway({"Environments": {"environments": edges({"id": "e-prod", "name": "production"})},
-                        "EnvironmentCreate": {"environmentCreate": {"id": "e-stg", "name": "staging"}}})
-    result = wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "staging"})
+                        "Variables": {"variables": {}}})
+    result = wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "production",
+                                                         "owner": OWNER})
+    assert result.id == "e-prod" and result.outs["adopted"] is True
+
+
+def test_a_missing_environment_is_created_without_initial_deploys_then_stamped():
+    fake = FakeRailway({"Environments": {"environments": edges({"id": "e-prod", "name": "production"})},
+                        "EnvironmentCreate": {"environmentCreate": {"id": "e-stg", "name": "staging"}},
+                        "VariableCollectionUpsert": {"variableCollectionUpsert": True}})
+    result = wire(p.EnvironmentProvider(), fake).create({"project_id": PROJECT, "name": "staging", "owner": OWNER})
     assert result.id == "e-stg" and result.outs["adopted"] is False
     assert fake.variables_of("EnvironmentCreate") == [
         {"input": {"projectId": PROJECT, "name": "staging", "skipInitialDeploys": True}}]
+    assert fake.variables_of("VariableCollectionUpsert") == [{"input": {
+        "projectId": PROJECT, "environmentId": "e-stg", "replace": False, "skipDeploys": True,
+        "variables": {"OBSERVABILITY_MANAGED_BY": "pulumi:observability/railway"}}}]
 
 
 def test_removed_variables_go_in_one_replacing_upsert_without_a_deploy():
@@ -180,7 +200,8 @@ def test_a_volume_is_created_attached_and_named_or_adopted_by_name():
     assert wire(p.VolumeProvider(), fake).create(props).id == "vol-1"
     assert fake.variables_of("VolumeCreate")[0]["input"]["mountPath"] == "/loki"
     assert fake.variables_of("VolumeUpdate")[0]["input"] == {"name": "loki-data"}
-    adopt = FakeRailway({"Volumes": {"project": {"volumes": edges({"id": "vol-0", "name": "loki-data"})}},
+    adopt = FakeRailway({"Volumes": {"project": {"volumes": edges(
+        {"id": "vol-0", "name": "loki-data", "volumeInstances": edges()})}},
                          "VolumeInstanceUpdate": {"volumeInstanceUpdate": True}})
     assert wire(p.VolumeProvider(), adopt).create(props).id == "vol-0"
     assert adopt.operations() == ["Volumes", "VolumeInstanceUpdate"]
@@ -237,8 +258,8 @@ def test_a_changed_image_updates_in_place_and_a_changed_service_replaces():
 
 
 @pytest.mark.parametrize(("provider", "operation", "base"), [
-    (p.ProjectProvider, "ProjectUpdate", {"workspace_id": "ws"}),
-    (p.EnvironmentProvider, "EnvironmentRename", {"project_id": PROJECT}),
+    (p.ProjectProvider, "ProjectUpdate", PROJECT_PROPS),
+    (p.EnvironmentProvider, "EnvironmentRename", {"project_id": PROJECT, "owner": OWNER}),
     (p.ServiceProvider, "ServiceUpdate", {"project_id": PROJECT}),
 ])
 def test_a_rename_is_an_update_in_place_never_a_replacement(provider, operation, base):
@@ -256,16 +277,16 @@ def test_deleting_an_object_that_is_already_gone_succeeds():
     assert fake.operations() == ["ServiceDelete"]
 
 
-def test_a_gateway_error_is_retried_for_a_read_but_not_for_a_mutation():
+def test_a_gateway_error_is_retried_for_a_read_but_not_for_a_create():
     gateway = Response(503, {}, b"")
     fake = FakeRailway({"Deployment": [gateway, {"deployment": {"id": "d", "status": "SUCCESS"}}],
-                        "ServiceDelete": gateway})
+                        "ServiceCreate": gateway})
     client = RailwayClient("t", fake, fake.sleep, fake.clock)
     from components.targets.railway import operations as ops
     assert client.execute(ops.DEPLOYMENT, {"id": "d"})["deployment"]["status"] == "SUCCESS"
-    with pytest.raises(RailwayError, match="ServiceDelete: HTTP 503"):
-        client.execute(ops.SERVICE_DELETE, {"id": "s"})
-    assert fake.operations() == ["Deployment", "Deployment", "ServiceDelete"]
+    with pytest.raises(RailwayError, match="ServiceCreate: HTTP 503; Railway may or may not have done it"):
+        client.execute(ops.SERVICE_CREATE, {"input": {"projectId": "p", "name": "s"}})
+    assert fake.operations() == ["Deployment", "Deployment", "ServiceCreate"]
 
 
 def test_the_token_setting_is_found_even_when_the_provider_process_misnames_the_project():
@@ -278,3 +299,16 @@ def test_the_token_setting_is_found_even_when_the_provider_process_misnames_the_
     provider.transport = fake
     provider.delete(SERVICE, {})
     assert fake.requests[0][2]["Authorization"] == "Bearer tok"
+
+
+@pytest.mark.parametrize("name", ["VolumeProvider", "ServiceDomainProvider", "DeploymentProvider"])
+def test_a_provider_pickled_before_it_moved_to_attached_still_loads_from_the_state(name):
+    import pickle
+
+    import dill
+
+    from components.targets.railway import attached
+
+    before = pickle.dumps(getattr(attached, name)(), protocol=0).replace(
+        b"components.targets.railway.attached", b"components.targets.railway.providers")
+    assert b"railway.providers" in before and isinstance(dill.loads(before), getattr(attached, name))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import graphql
 import pytest
 
 from components.targets.railway import operations
+from tests.unit.railway_fake import SCHEMA_FILE
 
-SCHEMA_FILE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "railway" / "schema.graphql"
 
 
 @pytest.fixture(scope="module")

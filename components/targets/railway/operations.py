@@ -1,12 +1,16 @@
 """Every GraphQL document the Railway target sends, in one place (tests validate each against the
-published schema, shared/reference/railway/schema.graphql, with graphql-core)."""
+published schema, shared/reference/railway/schema.graphql, with graphql-core), and which mutations are
+safe to send twice (SAFE_TO_REPEAT: they set state; the creates and the deploy are not)."""
 
 from __future__ import annotations
 
 PROJECTS = """
 query Projects($workspaceId: String) {
-  projects(workspaceId: $workspaceId) { edges { node { id name } } }
+  projects(workspaceId: $workspaceId) { edges { node { id name description } } }
 }"""
+
+PROJECT = """
+query Project($id: String!) { project(id: $id) { id name description workspaceId deletedAt } }"""
 
 PROJECT_CREATE = """
 mutation ProjectCreate($input: ProjectCreateInput!) {
@@ -26,6 +30,9 @@ query Environments($projectId: String!) {
   environments(projectId: $projectId) { edges { node { id name } } }
 }"""
 
+ENVIRONMENT = """
+query Environment($id: String!) { environment(id: $id) { id name projectId deletedAt } }"""
+
 ENVIRONMENT_CREATE = """
 mutation EnvironmentCreate($input: EnvironmentCreateInput!) {
   environmentCreate(input: $input) { id name }
@@ -43,6 +50,9 @@ SERVICES = """
 query Services($projectId: String!) {
   project(id: $projectId) { services { edges { node { id name } } } }
 }"""
+
+SERVICE = """
+query Service($id: String!) { service(id: $id) { id name projectId deletedAt } }"""
 
 SERVICE_CREATE = """
 mutation ServiceCreate($input: ServiceCreateInput!) {
@@ -62,9 +72,21 @@ mutation ServiceInstanceUpdate($serviceId: String!, $environmentId: String, $inp
   serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input)
 }"""
 
+SERVICE_INSTANCE = """
+query ServiceInstance($serviceId: String!, $environmentId: String!) {
+  serviceInstance(serviceId: $serviceId, environmentId: $environmentId) {
+    source { image } startCommand healthcheckPath healthcheckTimeout restartPolicyType region
+  }
+}"""
+
 SERVICE_INSTANCE_LIMITS_UPDATE = """
 mutation ServiceInstanceLimitsUpdate($input: ServiceInstanceLimitsUpdateInput!) {
   serviceInstanceLimitsUpdate(input: $input)
+}"""
+
+VARIABLES = """
+query Variables($projectId: String!, $environmentId: String!, $serviceId: String) {
+  variables(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId, unrendered: true)
 }"""
 
 VARIABLES_UPSERT = """
@@ -124,5 +146,12 @@ DEPLOYMENT = """
 query Deployment($id: String!) {
   deployment(id: $id) { id status deploymentStopped instances { id status } }
 }"""
+
+# Mutations that set state: sending one twice (after a lost answer) ends as sending it once. A delete is
+# here too: repeated after it happened, it finds the object gone, which the providers take as done.
+SAFE_TO_REPEAT = frozenset({
+    PROJECT_RENAME, PROJECT_DELETE, ENVIRONMENT_RENAME, ENVIRONMENT_DELETE, SERVICE_RENAME, SERVICE_DELETE,
+    SERVICE_INSTANCE_UPDATE, SERVICE_INSTANCE_LIMITS_UPDATE, VARIABLES_UPSERT, VOLUME_RENAME,
+    VOLUME_INSTANCE_UPDATE, VOLUME_DELETE, SERVICE_DOMAIN_UPDATE, SERVICE_DOMAIN_DELETE})
 
 ALL = {name: document for name, document in globals().items() if name.isupper() and isinstance(document, str)}

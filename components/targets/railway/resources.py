@@ -16,32 +16,34 @@ def _opts(opts: pulumi.ResourceOptions | None, *secret_outputs: str) -> pulumi.R
 
 
 class Project(Resource):
-    """A Railway project, adopted by name or created (in `workspace_id` when given)."""
+    """A Railway project, created (in `workspace_id` when given) with `owner`'s stamp in its description,
+    or adopted by name (see ownership.py). `owner` is `<Pulumi project>/<stack>`."""
 
     adopted: pulumi.Output[bool]
 
-    def __init__(self, name: str, project_name: str, workspace_id: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, project_name: str, workspace_id: str, owner: str,
+                 opts: pulumi.ResourceOptions | None = None):
         super().__init__(p.ProjectProvider(), name, {
-            "name": project_name, "workspace_id": workspace_id or None,
+            "name": project_name, "workspace_id": workspace_id or None, "owner": owner,
             "description": "ADR-031 observability stack (managed by Pulumi)", "adopted": None}, opts)
 
 
 class Environment(Resource):
     adopted: pulumi.Output[bool]
 
-    def __init__(self, name: str, project_id: pulumi.Input[str], environment_name: str,
+    def __init__(self, name: str, project_id: pulumi.Input[str], environment_name: str, owner: str,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__(p.EnvironmentProvider(), name, {"project_id": project_id, "name": environment_name,
-                                                          "adopted": None}, opts)
+                                                          "owner": owner, "adopted": None}, opts)
 
 
 class Service(Resource):
     adopted: pulumi.Output[bool]
 
-    def __init__(self, name: str, project_id: pulumi.Input[str], service_name: str,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__(p.ServiceProvider(), name, {"project_id": project_id, "name": service_name,
-                                                      "adopted": None}, opts)
+    def __init__(self, name: str, project_id: pulumi.Input[str], environment_id: pulumi.Input[str],
+                 service_name: str, owner: str, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(p.ServiceProvider(), name, {"project_id": project_id, "environment_id": environment_id,
+                                                      "name": service_name, "owner": owner, "adopted": None}, opts)
 
 
 class ServiceInstance(Resource):
@@ -72,5 +74,5 @@ class Deployment(Resource):
     deployment_id: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(p.DeploymentProvider(), name, {**props, "deployment_id": None},
+        super().__init__(p.DeploymentProvider(), name, {**props, "deployment_id": None, "status": None},
                          _opts(opts, "revision"))

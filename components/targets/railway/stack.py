@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.constants import PROJECT
 from components.model import ContainerSpec
 from components.settings import Settings
 from components.targets.values import resolve
@@ -42,14 +43,17 @@ class RailwayService(pulumi.ComponentResource):
         password = args.values.get("railway_registry_password")
         self.image = service_image(f"{name}-image", service_plan, args.settings.stack, railway.image_registry,
                                    railway.registry_username, password, child)
-        self.service = rw.Service(f"{name}-service", project_id, service_plan.name, child)
-        ids = {"project_id": project_id, "environment_id": environment_id, "service_id": self.service.id}
+        owner = _owner(args.settings.stack)
+        self.service = rw.Service(f"{name}-service", project_id, environment_id, service_plan.name, owner, child)
+        # What hangs off the service belongs to the stack exactly when the service does.
+        ids = {"project_id": project_id, "environment_id": environment_id, "service_id": self.service.id,
+               "service_adopted": self.service.adopted}
         waits: list[pulumi.Resource] = []
         if service_plan.volume:
             waits.append(rw.Volume(f"{name}-volume", {**ids, "name": service_plan.volume.source,
                                                       "mount_path": service_plan.volume.container_path}, child))
         self.variables = rw.Variables(f"{name}-variables", {
-            **ids, "service_adopted": self.service.adopted, "variables": pulumi.Output.secret(
+            **ids, "owner": owner, "variables": pulumi.Output.secret(
             pulumi.Output.all(**{k: resolve(v, args.values) for k, v in service_plan.variables.items()}))}, child)
         waits.append(self.variables)
         settings = {
@@ -76,6 +80,11 @@ class RailwayService(pulumi.ComponentResource):
         self.register_outputs({"service_id": self.service.id, "image": self.image.repo_digest})
 
 
+def _owner(stack: str) -> str:
+    """Whose stamp the stack writes into Railway (ownership.py): this program and stack."""
+    return f"{PROJECT}/{stack}"
+
+
 def _digest(parts: list) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -86,8 +95,10 @@ class RailwayStack(pulumi.ComponentResource):
         railway = args.settings.railway
         assert railway is not None, "RailwayStack needs environment railway"
         child = pulumi.ResourceOptions(parent=self)
-        self.project = rw.Project(f"{name}-project", railway.project_name, railway.workspace_id, child)
-        self.environment = rw.Environment(f"{name}-environment", self.project.id, railway.environment_name, child)
+        owner = _owner(args.settings.stack)
+        self.project = rw.Project(f"{name}-project", railway.project_name, railway.workspace_id, owner, child)
+        self.environment = rw.Environment(f"{name}-environment", self.project.id, railway.environment_name, owner,
+                                          child)
         prefix = args.settings.image_registry_prefix
         self.services = [
             RailwayService(f"{name}-{spec.service}", plan(spec, spec.image.reference(prefix)), self.project.id,
