@@ -38,6 +38,15 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"{path:8} {sum(counts.values()):4} cases: {totals}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _railway_build_contexts_per_process(tmp_path_factory):
+    """Each test process writes Railway build contexts under its own directory: two xdist workers running
+    the railway program at once would otherwise rebuild the same .build/railway/<stack>/<service>."""
+    from components.targets.railway import build
+
+    build.BUILD_ROOT = tmp_path_factory.mktemp("railway-build")
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """rendered(stack) -> the render directory of that stack (files/ and manifest.json)."""

@@ -20,8 +20,8 @@ BUILD_ROOT = ROOT / ".build" / "railway"
 PLATFORM = "linux/amd64"  # Railway runs amd64
 
 
-def write_context(plan: ServicePlan, stack: str, root: Path = BUILD_ROOT) -> Path:
-    context = root / stack / plan.name
+def write_context(plan: ServicePlan, stack: str, root: Path | None = None) -> Path:
+    context = (root or BUILD_ROOT) / stack / plan.name
     if context.exists():
         shutil.rmtree(context)  # a file the service no longer ships must not linger in its image
     (context / FILES_DIR).mkdir(parents=True)
