@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 
 from components import constants as c
-from components.allowlist import WILDCARDS, as_network, open_to_internet_problem, strict_cidr_problem
+from components.allowlist import Allowlist, parse_allowlist
 from components.settings.reader import Reader
 from components.settings.types import Alerts, Azure, DockerHost, Exporters, GrafanaAccess, Postgres, Tls
 
@@ -34,24 +34,17 @@ def check_azure(r: Reader, azure: Azure) -> None:
                        ("azureNsgName", azure.nsg_name)):
         if not value:
             r.problem(key, value, "required for azure-dev (the existing resource's name)")
-    check_allowlist(r, azure.allowed_source_cidrs, azure.allow_any_source, f"port {c.PORTS[c.PROXY]}")
 
 
-def check_allowlist(r: Reader, cidrs: tuple[str, ...], allow_any: bool, entry: str) -> None:
-    """allowedSourceCidrs/allowAnySource for whatever opens `entry` (the NSG rule, a Kubernetes ingress)."""
-    for cidr in cidrs:
-        if problem := strict_cidr_problem(cidr):
-            r.problem("allowedSourceCidrs", cidr, f"malformed CIDR ({problem}); write it as e.g. 203.0.113.0/28")
-    if allow_any:
-        return
-    # What Azure would read as an address or "any" (e.g. 0.0.0.0/00, 1.2.3.4/0, Internet) is judged by coverage.
-    readable = [s for s in cidrs if as_network(s) is not None or s.strip().lower() in WILDCARDS]
-    if not cidrs:
-        r.problem("allowedSourceCidrs", [], "list at least one source CIDR (office egress), or set "
-                  "allowAnySource: true explicitly")
-    elif problem := open_to_internet_problem(readable):
-        r.problem("allowedSourceCidrs", list(cidrs), f"opens {entry} to the internet: {problem}; list specific "
-                  "CIDRs, or set allowAnySource: true explicitly")
+def read_allowlist(r: Reader, entry: str) -> Allowlist:
+    """allowedSourceCidrs/allowAnySource, parsed once into the value whatever opens `entry` (the NSG rule, a
+    Kubernetes ingress) is declared from; components/allowlist.py holds the rules."""
+    cidrs, any_source = r.strings("allowedSourceCidrs"), r.boolean("allowAnySource")
+    allowlist, problem = parse_allowlist(cidrs, any_source, entry)
+    if problem:
+        shown = any_source if problem.setting == "allowAnySource" else list(cidrs)
+        r.problem(problem.setting, shown, problem.reason)
+    return allowlist
 
 
 def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: Tls, docker: DockerHost,
@@ -59,7 +52,7 @@ def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: 
                       any_source: bool = False) -> None:
     """`any_source`: another target (a Kubernetes ingress) is open to any source by allowAnySource."""
     password = grafana.admin_password
-    any_source = any_source or bool(azure and azure.allow_any_source)
+    any_source = any_source or bool(azure and azure.allowlist.any_source)
     minimum = MIN_PASSWORD_ANY_SOURCE if any_source else MIN_GIVEN_PASSWORD
     if password and password.known and len(password.reveal()) < minimum:
         r.problem("grafanaAdminPassword", "[secret]", f"must be at least {minimum} characters"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from components import constants as c
-from components.settings.checks import check_allowlist
+from components.allowlist import Allowlist
+from components.settings.checks import read_allowlist
 from components.settings.reader import Reader
 from components.settings.types import Secret
 
@@ -57,8 +58,7 @@ class Kubernetes:
     tls_secret_name: str
     cert_manager_issuer: str
     cert_manager_issuer_kind: str
-    allowed_source_cidrs: tuple[str, ...]
-    allow_any_source: bool
+    allowlist: Allowlist  # who may reach the Ingress (empty with httproute: the Gateway's listener filters)
     otlp_client_namespaces: tuple[str, ...]  # empty: every namespace
     object_store: ObjectStore
     gateway_owns_tls_and_sources: bool = False  # httproute: the Gateway's listener does TLS and filtering
@@ -85,7 +85,7 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         gateway_name=r.string("gatewayName"), gateway_namespace=r.string("gatewayNamespace"),
         tls_secret_name=r.string("kubeTlsSecretName"), cert_manager_issuer=r.string("certManagerIssuer"),
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
-        allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
+        allowlist=_allowlist(r),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
         gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"))
     for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
@@ -112,16 +112,20 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
                   "required when grafanaEntryKind is httproute (the existing Gateway the route attaches to)")
     if kube.entry_kind == "httproute":
         _check_gateway_entry(r, kube)
-    else:
-        check_allowlist(r, kube.allowed_source_cidrs, kube.allow_any_source, "Grafana's ingress")
     return kube
+
+
+def _allowlist(r: Reader) -> Allowlist:
+    if r.string("grafanaEntryKind") == "httproute":  # the Gateway filters: a list is refused, as not applied
+        return Allowlist((), r.boolean("allowAnySource"))
+    return read_allowlist(r, "Grafana's ingress")
 
 
 def _check_gateway_entry(r: Reader, kube: Kubernetes) -> None:
     """An HTTPRoute carries neither TLS nor a source allowlist: the Gateway's listener does. Settings the route
     cannot apply are refused, and the user confirms that the Gateway does both."""
     unapplied = {"kubeTlsSecretName": kube.tls_secret_name, "certManagerIssuer": kube.cert_manager_issuer,
-                 "allowedSourceCidrs": list(kube.allowed_source_cidrs)}
+                 "allowedSourceCidrs": r.strings("allowedSourceCidrs")}
     for key, value in unapplied.items():
         if value:
             r.problem(key, value, "is not applied when grafanaEntryKind is httproute (the Gateway's listener owns "

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from components.allowlist import Allowlist
 from components.images import Image
 
 if TYPE_CHECKING:
@@ -127,8 +128,7 @@ class Azure:
     vm_name: str
     nsg_name: str
     nsg_rule_priority: int
-    allowed_source_cidrs: tuple[str, ...]
-    allow_any_source: bool
+    allowlist: Allowlist  # who may reach port 9999 through the NSG rule
     key_vault_name: str | None
     acr_name: str | None
     acr_create: bool

@@ -20,7 +20,8 @@ from components.images import Image
 from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
 from components.settings.demo import DEMO_POSTGRES, demo_data
-from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
+from components.settings.checks import (check_azure, check_cross_field, check_deploy_secrets, check_memory,
+                                       read_allowlist)
 from components.settings.railway import RAILWAY_KEYS, parse_railway
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
 from components.settings.smtp import read_smtp
@@ -124,7 +125,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
     if demo:
         postgres = DEMO_POSTGRES
     check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
-                      any_source=bool(kube and kube.allow_any_source))
+                      any_source=bool(kube and kube.allowlist.any_source))
     if kube:
         kube_settings.check_cross_field(r, grafana, postgres, exporters)
     if deploying:
@@ -159,7 +160,7 @@ def _image(r: Reader, service: str) -> Image:
 def _azure(r: Reader) -> Azure:
     azure = Azure(r.string("azureResourceGroup", fmt=f.RESOURCE_GROUP), r.string("azureVmName", fmt=f.VM_NAME),
                   r.string("azureNsgName", fmt=f.NSG_NAME), r.integer("nsgRulePriority", 100, 4096),
-                  r.strings("allowedSourceCidrs"), r.boolean("allowAnySource"),
+                  read_allowlist(r, f"port {c.PORTS[c.PROXY]}"),
                   r.string("keyVaultName", fmt=f.KEY_VAULT) or None, r.string("acrName", fmt=f.ACR_NAME) or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId", fmt=f.CREDENTIAL_SET_ID) or None)
     check_azure(r, azure)

@@ -35,13 +35,13 @@ def ingress(aks_objects) -> dict:
 
 def test_the_allowlist_annotation_is_exactly_the_allowed_source_cidrs(ingress):
     kube = variant_settings("stack-file").kubernetes
-    assert kube is not None and kube.allowed_source_cidrs == ("203.0.113.0/28",)
-    assert ingress["metadata"]["annotations"][WHITELIST] == "203.0.113.0/28"
+    assert kube is not None and kube.allowlist.cidrs == ("10.100.0.0/24",)
+    assert ingress["metadata"]["annotations"][WHITELIST] == "10.100.0.0/24"
 
 
 def test_several_allowed_sources_are_all_in_the_annotation():
-    obj = _entry(allowedSourceCidrs=["203.0.113.0/28", "198.51.100.7/32"])
-    assert obj["metadata"]["annotations"][WHITELIST] == "203.0.113.0/28,198.51.100.7/32"
+    obj = _entry(allowedSourceCidrs=["10.100.0.0/24", "172.16.5.7/32"])
+    assert obj["metadata"]["annotations"][WHITELIST] == "10.100.0.0/24,172.16.5.7/32"
 
 
 def test_allow_any_source_drops_the_annotation_rather_than_writing_an_open_range():

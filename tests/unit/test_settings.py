@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from components.allowlist import Allowlist
+
 from components.settings import ROOT, Secret, SettingsError, from_stack_file, load_schema, parse
 
 STACKS = ("local", "azure-dev", "railway")
@@ -18,7 +20,7 @@ def problems(raw: dict, secret_keys: set[str] | None = None, stack: str = "local
 
 def azure(**extra) -> dict:
     return {"environment": "azure-dev", "azureResourceGroup": "rg", "azureVmName": "vm", "azureNsgName": "nsg",
-            "allowedSourceCidrs": ["203.0.113.0/28"], "tlsSource": "host-files",
+            "allowedSourceCidrs": ["10.100.0.0/24"], "tlsSource": "host-files",
             "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem", **extra}
 
 
@@ -87,7 +89,7 @@ def test_problem_messages_never_show_a_secret_value():
 
 def test_malformed_cidr_is_refused():
     found = problems(azure(allowedSourceCidrs=["10.0.0.300/24"]), stack="azure-dev")
-    assert any("allowedSourceCidrs" in p and "malformed CIDR" in p for p in found)
+    assert any("allowedSourceCidrs" in p and "is not a CIDR" in p for p in found)
 
 
 def test_cidr_with_host_bits_is_refused():
@@ -216,8 +218,8 @@ def test_an_allowlist_open_to_the_internet_is_refused(cidrs):
 
 
 def test_allow_any_source_is_the_only_way_through():
-    settings = parse("x", azure(allowedSourceCidrs=["0.0.0.0/1", "128.0.0.0/1"], allowAnySource=True))
-    assert settings.azure is not None and settings.azure.allow_any_source
+    settings = parse("x", {**azure(allowAnySource=True), "allowedSourceCidrs": []})
+    assert settings.azure is not None and settings.azure.allowlist == Allowlist((), True)
 
 
 def test_an_image_override_of_another_service_is_refused():
@@ -249,3 +251,16 @@ def test_container_metrics_are_refused_until_running_alloy_as_root_is_acknowledg
 def test_container_metrics_with_the_acknowledgement_are_accepted():
     settings = parse("x", {"exportContainerMetrics": True, "exportContainerMetricsAsRoot": True})
     assert settings.exporters.containers
+
+
+@pytest.mark.parametrize(("stack", "entry"), [("azure-dev", "port 9999"), ("aks-dev", "Grafana's ingress")])
+def test_a_shipped_stack_file_asks_for_its_allowlist(stack, entry, tmp_path):
+    """The shipped files carry no placeholder range: the first render or preview says which key and how."""
+    for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    with pytest.raises(SettingsError) as refused:
+        from_stack_file(stack, tmp_path)
+    assert refused.value.problems == [
+        f"observability:allowedSourceCidrs = [] (not set: the default): list at least one source CIDR for {entry}: "
+        "pulumi config set --path 'allowedSourceCidrs[0]' <office egress CIDR, e.g. 20.50.60.0/28> (one index per "
+        "range), or set allowAnySource: true explicitly"]

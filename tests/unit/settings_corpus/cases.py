@@ -27,7 +27,7 @@ LOCAL = {"environment": "local"}
 AZURE = {"environment": "azure-dev", "domain": "grafana.example.com", "dockerHost": "ssh://azureuser@10.20.0.4:22",
          "tlsSource": "host-files", "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem",
          "azureResourceGroup": "rg-dev", "azureVmName": "vm-dev", "azureNsgName": "nsg-dev",
-         "allowedSourceCidrs": '["203.0.113.0/28"]'}
+         "allowedSourceCidrs": '["10.100.0.0/24"]'}
 SECURE = "{secure: AAABADxEpRGlsnH0}"  # a `pulumi config set --secret` value; the harness decrypts it as text
 # Everything a self-hosted Railway deploy needs, so a case is refused for its one change, not a missing token.
 RAILWAY = {"environment": "railway", "domain": "observability.up.railway.app", "railwayToken": SECURE,
@@ -94,7 +94,7 @@ KEY_CASES = [
     local("lokiRetentonDays", "3", "did you mean lokiRetentionDays?"),
     local("LokiRetentionDays", "3", "did you mean lokiRetentionDays?"),
     local("grafanaTheme", "dark", "not a setting of this project"),
-    local("allowedSourceCidrs", '["203.0.113.0/28"]', "applies only to environment azure-dev"),
+    local("allowedSourceCidrs", '["10.100.0.0/24"]', "applies only to environment azure-dev"),
     local("keyVaultName", "kv-dev", "applies only to environment azure-dev"),
     local("allowAnySource", "true", "applies only to environment azure-dev"),
     local("railwayMode", "grafana-cloud", "applies only to environment railway"),
@@ -214,13 +214,13 @@ AZURE_CASES = [
     cidrs("10.0.0.0/7"),
     cidrs("2000::/3"),
     cidrs("::ffff:0.0.0.0/96"),
-    cidrs("203.0.113.0/28", "0.0.0.0/0"),
+    cidrs("10.100.0.0/24", "0.0.0.0/0"),
     cidrs(*(f"{first}.0.0.0/8" for first in range(256)), fragment="cover all of IPv4"),
     cidrs(fragment="list at least one source CIDR"),
-    cidrs("10.0.0.300/24", fragment="malformed CIDR"),
-    cidrs("10.0.0.5/24", fragment="malformed CIDR"),
-    cidrs("AzureCloud", fragment="malformed CIDR"),
-    azure("allowedSourceCidrs", "203.0.113.0/28", "must be a list", "cidrs-scalar"),
+    cidrs("10.0.0.300/24", fragment="is not C"),
+    cidrs("10.0.0.5/24", fragment="is not C"),
+    cidrs("AzureCloud", fragment="is not C"),
+    azure("allowedSourceCidrs", "10.100.0.0/24", "must be a list", "cidrs-scalar"),
     azure("allowAnySource", "yes", "true or false"),
     azure("azureResourceGroup", '""', "required for azure-dev"),
     azure("azureResourceGroup", "rg.", "resource group name"),

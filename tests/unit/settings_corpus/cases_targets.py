@@ -9,7 +9,7 @@ from tests.unit.settings_corpus.cases import LOCAL, P, RAILWAY, SECURE, Case, st
 AKS = {"environment": "aks-dev", "domain": "grafana.example.com", "grafanaPort": "443",
        "kubeNamespace": "observability", "storageClassName": "managed-csi",
        "ingressClassName": "webapprouting.kubernetes.azure.com", "certManagerIssuer": "letsencrypt",
-       "allowedSourceCidrs": '["203.0.113.0/28"]', "otlpClientNamespaces": '["migration-platform"]'}
+       "allowedSourceCidrs": '["10.100.0.0/24"]', "otlpClientNamespaces": '["migration-platform"]'}
 RAILWAY_CLOUD = {"environment": "railway", "domain": "observability.up.railway.app", "railwayMode": "grafana-cloud",
                  "railwayToken": SECURE, "railwayImageRegistry": "ghcr.io/acme/observability",
                  "grafanaCloudLokiUrl": "https://logs-prod-012.grafana.net/loki/api/v1/push",
@@ -90,7 +90,7 @@ AKS_CASES = [
     ingress_cidrs("64:ff9b::/64"),
     ingress_cidrs("2001::/32"),
     ingress_cidrs(fragment="list at least one source CIDR"),
-    ingress_cidrs("10.0.0.5/24", fragment="malformed CIDR"),
+    ingress_cidrs("10.0.0.5/24", fragment="is not C"),
     aks("allowAnySource", "yes", "true or false"),
     aks("objectStore", "s3", "filesystem | azure-blob"),
     Case("aks-blob-account", stack(AKS, objectStore="azure-blob", azureStorageAccount="My_Account",
