@@ -16,16 +16,14 @@ from tests.shipped_stacks import with_test_allowlist
 from tests.unit.settings_corpus.tally import OUTCOMES, TALLY
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _shipped_stacks_get_a_test_allowlist():
-    """Every reader of the shipped azure-dev/aks-dev files (render, harness) sees tests/shipped_stacks.py's list."""
+def pytest_configure(config: pytest.Config) -> None:
+    """Every reader of the shipped azure-dev/aks-dev files (render, harness), from collection on, sees
+    tests/shipped_stacks.py's allowlist."""
     from components.settings import sources
     from tests.unit import pulumi_harness
 
-    with pytest.MonkeyPatch.context() as patch:
-        for module in (sources, pulumi_harness):
-            patch.setattr(module, "read_stack_config", with_test_allowlist(module.read_stack_config))
-        yield
+    for module in (sources, pulumi_harness):
+        module.read_stack_config = with_test_allowlist(module.read_stack_config)  # type: ignore[attr-defined]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

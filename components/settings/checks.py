@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from components import constants as c
 from components.allowlist import Allowlist, parse_allowlist
+from components.settings.docker_host import check_docker_host
 from components.settings.reader import Reader
 from components.settings.types import Alerts, Azure, DockerHost, Exporters, GrafanaAccess, Postgres, Tls
 
+DOCKER_ENVIRONMENTS = ("local", "azure-dev")  # the environments that deploy containers to a Docker host
 MIN_GIVEN_PASSWORD = 20
 MIN_PASSWORD_ANY_SOURCE = 32
-DOCKER_HOST = re.compile(r"unix:///\S+|ssh://[^@\s/]+@[A-Za-z0-9.-]+(:\d{1,5})?|tcp://[A-Za-z0-9.-]+:\d{1,5}")
-DOCKER_BUILTIN_NETWORKS = ("bridge", "host", "none")
 
 
 def check_memory(r: Reader, memory: Mapping[str, int], budget: int) -> None:
@@ -65,16 +64,10 @@ def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: 
         for key, path in (("tlsHostCertPath", tls.host_cert_path), ("tlsHostKeyPath", tls.host_key_path)):
             if not path:
                 r.problem(key, path, "required when tlsSource is host-files (an absolute path on the Docker host)")
+    if environment in DOCKER_ENVIRONMENTS:
+        check_docker_host(r, environment, docker, grafana)
     if environment == "azure-dev" and tls.source == "self-signed":
         r.problem("tlsSource", tls.source, "azure-dev must use the existing certificate: pem | host-files")
-    if not DOCKER_HOST.fullmatch(docker.host):
-        r.problem("dockerHost", docker.host, "must be unix:///path, ssh://user@host[:port] or tcp://host:port")
-    if docker.network_name in DOCKER_BUILTIN_NETWORKS:
-        r.problem("dockerNetworkName", docker.network_name, "is one of Docker's built-in networks "
-                  f"({', '.join(DOCKER_BUILTIN_NETWORKS)}); the stack creates its own, choose another name")
-    if docker.external_network and docker.external_network == docker.network_name:
-        r.problem("externalNetwork", docker.external_network, "must differ from dockerNetworkName (the network "
-                  "the stack creates)")
     if exporters.postgres and not postgres.enabled:
         r.problem("exportPostgres", True, "needs postgresEnabled: true (it uses the read-only role)")
     if exporters.containers and not r.boolean("exportContainerMetricsAsRoot"):

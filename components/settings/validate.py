@@ -20,8 +20,8 @@ from components.images import Image
 from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
 from components.settings.demo import DEMO_POSTGRES, demo_data
-from components.settings.checks import (check_azure, check_cross_field, check_deploy_secrets, check_memory,
-                                       read_allowlist)
+from components.settings.checks import (DOCKER_ENVIRONMENTS, check_azure, check_cross_field, check_deploy_secrets,
+                                       check_memory, read_allowlist)
 from components.settings.railway import RAILWAY_KEYS, parse_railway
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
 from components.settings.smtp import read_smtp
@@ -43,6 +43,10 @@ ONLY_IN = {
     **dict.fromkeys(("allowedSourceCidrs", "allowAnySource"), ("azure-dev", *kube_settings.ENVIRONMENTS)),
     **dict.fromkeys(kube_settings.KEYS, kube_settings.ENVIRONMENTS),
     "railwayMode": ("railway",),
+    # The Docker host and the proxy's certificate: Railway and a cluster have their own entry and TLS.
+    **dict.fromkeys(("dockerHost", "dockerSshOpts", "dockerNetworkName", "externalNetwork", "adminPortsOnLoopback",
+                     "tlsSource", "tlsCertificatePem", "tlsPrivateKeyPem", "tlsHostCertPath", "tlsHostKeyPath"),
+                    DOCKER_ENVIRONMENTS),
 }
 ONLY_IN.update(dict.fromkeys(RAILWAY_KEYS, ("railway",)))
 # Days each store keeps data: within what Loki/Tempo/Prometheus accept (Go durations overflow past ~106,000
@@ -71,6 +75,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         r.problem(key, r.raw[key], f"unknown key, {hint}")
 
     environment = r.string("environment", ENVIRONMENTS)
+    _check_stack_target(r, stack, environment)
     for key in sorted(k for k in ONLY_IN if r.is_set(k) and environment not in ONLY_IN[k]):
         r.problem(key, r.raw[key], f"applies only to environment {' | '.join(ONLY_IN[key])} (this stack is "
                   f"{environment}): remove it")
@@ -80,7 +85,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                             r.string("grafanaAdminUser", fmt=f.LOGIN, required=True),
                             r.secret("grafanaAdminPassword"))
     tls = Tls(r.string("tlsSource", TLS_SOURCES), r.secret("tlsCertificatePem"), r.secret("tlsPrivateKeyPem"),
-              r.string("tlsHostCertPath", fmt=f.ABSOLUTE_PATH), r.string("tlsHostKeyPath", fmt=f.ABSOLUTE_PATH))
+              r.string("tlsHostCertPath", fmt=f.HOST_FILE), r.string("tlsHostKeyPath", fmt=f.HOST_FILE))
     docker = DockerHost(r.string("dockerHost", required=True), r.strings("dockerSshOpts"),
                         r.string("dockerNetworkName", fmt=f.DOCKER_NAME, required=True),
                         r.string("externalNetwork", fmt=f.DOCKER_NAME) or None, r.boolean("adminPortsOnLoopback"),
@@ -138,6 +143,15 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
                     railway_mode, rotation_days, frontend_url, railway=railway, kubernetes=kube, smtp=smtp,
                     demo_data=demo)
+
+
+def _check_stack_target(r: Reader, stack: str, environment: str) -> None:
+    """A stack named for a target deploys to it, said in its file: never the default (local) by a missing key."""
+    named = next((e for e in ENVIRONMENTS if e != "local" and (stack == e or stack.startswith(f"{e}-"))), None)
+    if named and environment != named:
+        r.problem("environment", environment, f"stack '{stack}' is named for environment {named}: set "
+                  f"observability:environment: {named} in Pulumi.{stack}.yaml (a target is never taken from a "
+                  "missing key), or name the stack for its environment")
 
 
 def _image(r: Reader, service: str) -> Image:

@@ -20,8 +20,8 @@ def problems(raw: dict, secret_keys: set[str] | None = None, stack: str = "local
 
 def azure(**extra) -> dict:
     return {"environment": "azure-dev", "azureResourceGroup": "rg", "azureVmName": "vm", "azureNsgName": "nsg",
-            "allowedSourceCidrs": ["10.100.0.0/24"], "tlsSource": "host-files",
-            "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem", **extra}
+            "allowedSourceCidrs": ["10.100.0.0/24"], "tlsSource": "host-files", "dockerHost": "ssh://ops@10.20.0.4",
+            "tlsHostCertPath": "/etc/ssl/site/c.pem", "tlsHostKeyPath": "/etc/ssl/site/k.pem", **extra}
 
 
 @pytest.mark.parametrize("stack", STACKS)
