@@ -21,6 +21,7 @@ class Case:
     names: str  # what the message must name: observability:<key>, or the file and line
     fragment: str  # what it must say
     deploy_only: bool = False  # only a deploy needs what is missing: the offline render accepts it (no secrets)
+    stack: str = "case"  # the stack's name (a stack named for an environment must deploy to it)
 
 
 LOCAL = {"environment": "local"}
