@@ -50,7 +50,7 @@ class Reader:
         """Refuses, in any text setting, what no setting means and what a rendered file or Grafana would act on."""
         if "\n" in value:  # a pasted file: not echoed (it may hold credentials)
             self.problem(key, "<several lines>", "is several lines, like a file's contents: a setting is one line "
-                         "(for a file, its path; for a secret, pulumi config set --secret)")
+                         "(for a file, its path, not its contents; for a secret, pulumi config set --secret)")
         elif hidden := hidden_characters(value):
             self.problem(key, value, f"contains {hidden}, which no setting takes (type the value plainly)")
         elif "$__" in value:  # Grafana expands $__file{…}, $__env{…}, $__vault{…} in every setting, GF_* too

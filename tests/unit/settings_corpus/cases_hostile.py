@@ -141,8 +141,8 @@ IGNORED = [
       for base in ("railway", "aks")
       for key, value in (("dockerHost", "ssh://ops@10.20.0.4"), ("dockerSshOpts", "[-o, StrictHostKeyChecking=yes]"),
                          ("dockerNetworkName", "obs"), ("externalNetwork", "migration_network"),
-                         ("adminPortsOnLoopback", "true"), ("tlsSource", "pem"), ("tlsHostCertPath", "/etc/ssl/s/c.pem"),
-                         ("tlsCertificatePem", SECURE))],
+                         ("adminPortsOnLoopback", "true"), ("tlsSource", "pem"),
+                         ("tlsHostCertPath", "/etc/ssl/s/c.pem"), ("tlsCertificatePem", SECURE))],
     *[case("cloud", key, value, "applies only to railwayMode self-hosted")
       for key, value in (("grafanaGithubClientId", "Iv1.abc"), ("grafanaGithubClientSecret", SECURE),
                          ("grafanaGithubAllowedOrganizations", '["acme"]'), ("grafanaBreakGlassAdmin", "true"),
@@ -201,6 +201,8 @@ YAML_EDGES = [
     case("local", "grafanaAdminUser", q("admin\u2028x"), "U+2028"),
     Case("x-yaml-bidi-in-a-key", stack(LOCAL) + f"  {P}grafana\u202ePort: 9999\n", f'{P}"grafana\\u202ePort"',
          "unknown key"),
+    Case("x-yaml-bidi-outside-config", f"{P}grafana\u202ePort: 1\n" + stack(LOCAL), f"{P}grafana\\u202ePort",
+         "outside config:"),
 ]
 
 CASES = INJECTION + HOST_PATHS + DEPLOY + ALLOWLIST + BUILT_IN + IGNORED + FREE_TEXT + YAML_EDGES

@@ -65,6 +65,8 @@ def _check(path: str, case: Case, refused: bool, message: str) -> None:
     outcome = classify(refused, message, case.names, case.fragment, text)
     TALLY[path][outcome] += 1
     assert outcome == "clear", f"{path}: {outcome}; expected {case.names!r} and {case.fragment!r} in:\n{message}"
+    hidden = [ch for ch in message if not ch.isprintable() and ch != "\n"]
+    assert not hidden, f"{path}: the message prints invisible characters {hidden!r} unescaped"
 
 
 def test_the_corpus_has_at_least_300_broken_stack_files() -> None:
