@@ -52,7 +52,7 @@ PUBLIC_CEILING = {4: 2 ** (32 - MIN_PREFIX[4]), 6: 2 ** (128 - MIN_PREFIX[6])}
 # Ranges no client on the internet comes from: documentation (RFC 5737, RFC 3849, RFC 9637).
 DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
                                                          "2001:db8::/32", "3fff::/20"))
-# Not public (not counted towards the ceiling): RFC 6890's special-purpose ranges that a client can be in.
+# Not public unicast (not counted towards the ceiling): RFC 6890 special-purpose ranges, disjoint from each other.
 _NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
     "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16",
     "224.0.0.0/3", "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8")) + DOCUMENTATION

@@ -79,18 +79,19 @@ class Kubernetes:
 
 def parse_kubernetes(r: Reader) -> Kubernetes:
     """Every Kubernetes setting, with its problems recorded on `r`."""
+    entry_kind = r.string("grafanaEntryKind", ENTRY_KINDS)
     kube = Kubernetes(
         namespace=r.string("kubeNamespace"), kubeconfig=r.string("kubeconfig"),
         context=r.string("kubeContext", fmt=f.KUBE_CONTEXT),
         storage_class=r.string("storageClassName"),
         volume_gb=MappingProxyType({s: r.integer(f"{s}VolumeGb", 1, 16384) for s in VOLUME_SERVICES}),
-        entry_kind=r.string("grafanaEntryKind", ENTRY_KINDS), ingress_class=r.string("ingressClassName"),
+        entry_kind=entry_kind, ingress_class=r.string("ingressClassName"),
         ingress_controller_namespace=r.string("ingressControllerNamespace"),
         gateway_name=r.string("gatewayName", fmt=f.DNS_SUBDOMAIN), gateway_namespace=r.string("gatewayNamespace"),
         tls_secret_name=r.string("kubeTlsSecretName"),
         cert_manager_issuer=r.string("certManagerIssuer", fmt=f.DNS_SUBDOMAIN),
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
-        allowlist=_allowlist(r),
+        allowlist=_allowlist(r, entry_kind),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
         gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"))
     for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
@@ -123,8 +124,8 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
     return kube
 
 
-def _allowlist(r: Reader) -> Allowlist:
-    if r.string("grafanaEntryKind") == "httproute":  # the Gateway filters: a list is refused, as not applied
+def _allowlist(r: Reader, entry_kind: str) -> Allowlist:
+    if entry_kind == "httproute":  # the Gateway filters: a list is refused, as not applied
         return Allowlist((), r.boolean("allowAnySource"))
     return read_allowlist(r, "Grafana's ingress")
 
