@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pulumi
 import pytest
 
 from components.allowlist import Allowlist
-
 from components.settings import ROOT, Secret, SettingsError, from_stack_file, load_schema, parse
+from tests.unit import pulumi_harness as harness
 
 STACKS = ("local", "azure-dev", "railway")
 GOOD_PASSWORD = "correct-horse-battery-staple-2026"
@@ -264,3 +265,14 @@ def test_a_shipped_stack_file_asks_for_its_allowlist(stack, entry, tmp_path):
         f"observability:allowedSourceCidrs = [] (not set: the default): list at least one source CIDR for {entry}: "
         "pulumi config set --path 'allowedSourceCidrs[0]' <office egress CIDR, e.g. 20.50.60.0/28> (one index per "
         "range), or set allowAnySource: true explicitly"]
+
+
+@pytest.mark.parametrize("stack", ["azure-dev", "aks-dev"])
+def test_a_preview_of_a_shipped_stack_file_names_the_allowlist_key_and_how_to_set_it(stack, tmp_path):
+    for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    with pytest.raises(pulumi.RunError) as refused:
+        harness.run_program(stack, root=tmp_path, preview=True)
+    assert "observability:allowedSourceCidrs = [] (not set: the default): list at least one source CIDR" in \
+        str(refused.value)
+    assert "pulumi config set --path 'allowedSourceCidrs[0]'" in str(refused.value)
