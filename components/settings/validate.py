@@ -81,7 +81,9 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                   f"{environment}): remove it")
     retention = Retention(*(r.integer(f"{s}RetentionDays", 1, MAX_RETENTION_DAYS) for s in ("loki", "tempo",
                                                                                              "prometheus")))
-    grafana = GrafanaAccess(r.integer("grafanaPort", 1, 65535), r.string("domain", fmt=f.HOST_NAME, required=True),
+    # A trailing-dot FQDN is the same name: kept without the dot (an Ingress host or a cookie domain refuses it).
+    grafana = GrafanaAccess(r.integer("grafanaPort", 1, 65535),
+                            r.string("domain", fmt=f.HOST_NAME, required=True).removesuffix("."),
                             r.string("grafanaAdminUser", fmt=f.LOGIN, required=True),
                             r.secret("grafanaAdminPassword"))
     tls = Tls(r.string("tlsSource", TLS_SOURCES), r.secret("tlsCertificatePem"), r.secret("tlsPrivateKeyPem"),

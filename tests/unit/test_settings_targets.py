@@ -71,9 +71,12 @@ def test_the_allowlist_never_offers_a_command_or_a_host_key_bypass():
     assert SSH_OPTIONS["StrictHostKeyChecking"] == "yes"
 
 
-def test_a_trailing_dot_domain_is_a_valid_fqdn():
-    assert parse("x", {"environment": "local", "domain": "grafana.example.com."}).grafana.domain == \
-        "grafana.example.com."
+@pytest.mark.parametrize("environment", ["local", "aks-dev"])
+def test_a_trailing_dot_domain_is_a_valid_fqdn_kept_without_its_dot(environment):
+    raw = {"environment": environment, "domain": "grafana.example.com.", "grafanaPort": 443,
+           "certManagerIssuer": "le", "allowedSourceCidrs": ["10.100.0.0/24"]} if environment == "aks-dev" else \
+        {"environment": environment, "domain": "grafana.example.com."}
+    assert parse("x", raw).grafana.domain == "grafana.example.com"
 
 
 @pytest.mark.parametrize("path", ["/opt/certs/site/fullchain.pem", "/etc/ssl/aiforceasses/fullchain.pem",
