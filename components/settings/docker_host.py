@@ -26,14 +26,14 @@ SSH_OPTIONS = {
     "ServerAliveInterval": _NUMBER, "ServerAliveCountMax": _NUMBER, "ConnectTimeout": _NUMBER,
     "ConnectionAttempts": _NUMBER, "Port": _NUMBER, "StrictHostKeyChecking": "yes", "BatchMode": "yes",
     "IdentitiesOnly": "yes|no", "Compression": "yes|no", "TCPKeepAlive": "yes|no", "AddressFamily": "any|inet|inet6",
-    "IdentityFile": _FILE, "UserKnownHostsFile": rf"(?!/dev/null$){_FILE}", "ControlMaster": "auto|no",
+    "IdentityFile": _FILE, "UserKnownHostsFile": rf"(?!/dev/){_FILE}", "ControlMaster": "auto|no",
     "ControlPath": _FILE, "ControlPersist": r"yes|no|[0-9]{1,5}[smh]?",
     "LogLevel": "QUIET|FATAL|ERROR|INFO|VERBOSE",
 }
 SSH_FLAGS = ("-4", "-6", "-C", "-q", "-v")
 SSH_FLAGS_WITH_VALUE = {"-i": _FILE, "-p": _NUMBER}
 SSH_ALLOWED = (f"allowed: -o with {', '.join(SSH_OPTIONS)} (StrictHostKeyChecking only =yes, UserKnownHostsFile "
-               f"not /dev/null); {', '.join(SSH_FLAGS)}; -i <identity file>; -p <port>")
+               f"not under /dev); {', '.join(SSH_FLAGS)}; -i <identity file>; -p <port>")
 
 
 def check_docker_host(r: Reader, environment: str, docker: DockerHost, grafana: GrafanaAccess) -> None:
@@ -96,5 +96,12 @@ def _option_problem(option: str) -> str | None:
     if name is None:
         return f"'-o {option}': {match[1]} is not an allowed option (it could run a command or skip host-key checks)"
     if not re.fullmatch(SSH_OPTIONS[name], match[2], re.IGNORECASE if name != "UserKnownHostsFile" else 0):
-        return f"'-o {option}': {name} may only be {SSH_OPTIONS[name].replace('|', ' | ')}"
+        return f"'-o {option}': {name} may only be {_described(SSH_OPTIONS[name])}"
     return None
+
+
+def _described(pattern: str) -> str:
+    if pattern.endswith(_FILE):
+        return "a file path" + (" outside /dev" if pattern != _FILE else "")
+    return {_NUMBER: "a number", SSH_OPTIONS["ControlPersist"]: "yes | no | a duration"}.get(
+        pattern, pattern.replace("|", " | "))
