@@ -4,23 +4,30 @@
 # downloads then go to the registry's blob storage, which this cannot probe without a pull credential:
 # docs/azure-dev-operations.md "VM egress to ACR" lists both rules the firewall needs.
 #
-#   bash scripts/check-acr-egress.sh <stack>        # a stack without a registry prefix: nothing to check
+#   bash scripts/check-acr-egress.sh <stack> [project dir]   # no registry prefix: nothing to check
 set -euo pipefail
 
-stack=${1:?usage: check-acr-egress.sh <stack> (reads Pulumi.<stack>.yaml)}
+stack=${1:?usage: check-acr-egress.sh <stack> [project dir] (reads Pulumi.<stack>.yaml)}
+project=$(cd "${2:-$(dirname "$0")/..}" && pwd)
 python=${PYTHON:-venv/bin/python}
 cd "$(dirname "$0")/.."
 
-# dockerHost, the registry prefix, then one dockerSshOpts entry per line.
-mapfile -t target < <("$python" - "$stack" <<'PY'
+# dockerHost, the registry prefix, then one dockerSshOpts entry per line; a bad stack file is its one message.
+settings=$("$python" - "$stack" "$project" <<'PY'
 import sys
-from components.settings import from_stack_file
-s = from_stack_file(sys.argv[1])
+from pathlib import Path
+from components.settings import SettingsError, from_stack_file
+try:
+    s = from_stack_file(sys.argv[1], Path(sys.argv[2]))
+except SettingsError as error:
+    sys.exit(f"check-acr-egress: {error}")
 print(s.docker.host)
 print(s.image_registry_prefix)
-print("\n".join(s.docker.ssh_opts))
+print("\n".join([*s.docker.ssh_opts, "."]))  # a last line, as $( ) drops trailing empty ones
 PY
 )
+mapfile -t target <<<"$settings"
+unset 'target[-1]'
 host=${target[0]} registry=${target[1]}
 ssh_opts=("${target[@]:2}")
 if [[ -z $registry || $registry == docker.io* ]]; then

@@ -12,7 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.shipped_stacks import with_test_allowlist
 from tests.unit.settings_corpus.tally import OUTCOMES, TALLY
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every reader of the shipped azure-dev/aks-dev files (render, harness), from collection on, sees
+    tests/shipped_stacks.py's allowlist."""
+    from components.settings import sources
+    from tests.unit import pulumi_harness
+
+    for module in (sources, pulumi_harness):
+        module.read_stack_config = with_test_allowlist(module.read_stack_config)  # type: ignore[attr-defined]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

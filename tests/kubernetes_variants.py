@@ -11,6 +11,7 @@ from components.model import KUBERNETES
 from components.render_kubernetes import placeholders
 from components.services import stack_specs
 from components.settings import ROOT, Settings, parse
+from tests.shipped_stacks import TEST_ALLOWLIST
 from components.targets.kubernetes.objects import stack_objects
 
 BLOB = {"objectStore": "azure-blob", "azureStorageAccount": "aimodernizeobs"}
@@ -27,8 +28,8 @@ VARIANTS: dict[str, dict] = {
 
 
 def stack_file_config() -> dict:
-    return {k.split(":", 1)[1]: v for k, v in
-            yaml.safe_load((ROOT / "Pulumi.aks-dev.yaml").read_text())["config"].items()}
+    shipped = yaml.safe_load((ROOT / "Pulumi.aks-dev.yaml").read_text())["config"].items()
+    return {"allowedSourceCidrs": TEST_ALLOWLIST} | {k.split(":", 1)[1]: v for k, v in shipped}
 
 
 @cache

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from components import constants as c
-from components.allowlist import WILDCARDS, as_network, open_to_internet_problem, strict_cidr_problem
+from components.allowlist import Allowlist, parse_allowlist
+from components.settings.docker_host import check_docker_host
 from components.settings.reader import Reader
 from components.settings.types import Alerts, Azure, DockerHost, Exporters, GrafanaAccess, Postgres, Tls
 
+DOCKER_ENVIRONMENTS = ("local", "azure-dev")  # the environments that deploy containers to a Docker host
 MIN_GIVEN_PASSWORD = 20
 MIN_PASSWORD_ANY_SOURCE = 32
-DOCKER_HOST = re.compile(r"unix:///\S+|ssh://[^@\s/]+@[A-Za-z0-9.-]+(:\d{1,5})?|tcp://[A-Za-z0-9.-]+:\d{1,5}")
-DOCKER_BUILTIN_NETWORKS = ("bridge", "host", "none")
 
 
 def check_memory(r: Reader, memory: Mapping[str, int], budget: int) -> None:
@@ -34,24 +33,17 @@ def check_azure(r: Reader, azure: Azure) -> None:
                        ("azureNsgName", azure.nsg_name)):
         if not value:
             r.problem(key, value, "required for azure-dev (the existing resource's name)")
-    check_allowlist(r, azure.allowed_source_cidrs, azure.allow_any_source, f"port {c.PORTS[c.PROXY]}")
 
 
-def check_allowlist(r: Reader, cidrs: tuple[str, ...], allow_any: bool, entry: str) -> None:
-    """allowedSourceCidrs/allowAnySource for whatever opens `entry` (the NSG rule, a Kubernetes ingress)."""
-    for cidr in cidrs:
-        if problem := strict_cidr_problem(cidr):
-            r.problem("allowedSourceCidrs", cidr, f"malformed CIDR ({problem}); write it as e.g. 203.0.113.0/28")
-    if allow_any:
-        return
-    # What Azure would read as an address or "any" (e.g. 0.0.0.0/00, 1.2.3.4/0, Internet) is judged by coverage.
-    readable = [s for s in cidrs if as_network(s) is not None or s.strip().lower() in WILDCARDS]
-    if not cidrs:
-        r.problem("allowedSourceCidrs", [], "list at least one source CIDR (office egress), or set "
-                  "allowAnySource: true explicitly")
-    elif problem := open_to_internet_problem(readable):
-        r.problem("allowedSourceCidrs", list(cidrs), f"opens {entry} to the internet: {problem}; list specific "
-                  "CIDRs, or set allowAnySource: true explicitly")
+def read_allowlist(r: Reader, entry: str) -> Allowlist:
+    """allowedSourceCidrs/allowAnySource, parsed once into the value whatever opens `entry` (the NSG rule, a
+    Kubernetes ingress) is declared from; components/allowlist.py holds the rules."""
+    cidrs, any_source = r.strings("allowedSourceCidrs"), r.boolean("allowAnySource")
+    allowlist, problem = parse_allowlist(cidrs, any_source, entry)
+    if problem:
+        shown = any_source if problem.setting == "allowAnySource" else list(cidrs)
+        r.problem(problem.setting, shown, problem.reason)
+    return allowlist
 
 
 def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: Tls, docker: DockerHost,
@@ -59,7 +51,7 @@ def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: 
                       any_source: bool = False) -> None:
     """`any_source`: another target (a Kubernetes ingress) is open to any source by allowAnySource."""
     password = grafana.admin_password
-    any_source = any_source or bool(azure and azure.allow_any_source)
+    any_source = any_source or bool(azure and azure.allowlist.any_source)
     minimum = MIN_PASSWORD_ANY_SOURCE if any_source else MIN_GIVEN_PASSWORD
     if password and password.known and len(password.reveal()) < minimum:
         r.problem("grafanaAdminPassword", "[secret]", f"must be at least {minimum} characters"
@@ -72,16 +64,10 @@ def check_cross_field(r: Reader, environment: str, grafana: GrafanaAccess, tls: 
         for key, path in (("tlsHostCertPath", tls.host_cert_path), ("tlsHostKeyPath", tls.host_key_path)):
             if not path:
                 r.problem(key, path, "required when tlsSource is host-files (an absolute path on the Docker host)")
+    if environment in DOCKER_ENVIRONMENTS:
+        check_docker_host(r, environment, docker, grafana)
     if environment == "azure-dev" and tls.source == "self-signed":
         r.problem("tlsSource", tls.source, "azure-dev must use the existing certificate: pem | host-files")
-    if not DOCKER_HOST.fullmatch(docker.host):
-        r.problem("dockerHost", docker.host, "must be unix:///path, ssh://user@host[:port] or tcp://host:port")
-    if docker.network_name in DOCKER_BUILTIN_NETWORKS:
-        r.problem("dockerNetworkName", docker.network_name, "is one of Docker's built-in networks "
-                  f"({', '.join(DOCKER_BUILTIN_NETWORKS)}); the stack creates its own, choose another name")
-    if docker.external_network and docker.external_network == docker.network_name:
-        r.problem("externalNetwork", docker.external_network, "must differ from dockerNetworkName (the network "
-                  "the stack creates)")
     if exporters.postgres and not postgres.enabled:
         r.problem("exportPostgres", True, "needs postgresEnabled: true (it uses the read-only role)")
     if exporters.containers and not r.boolean("exportContainerMetricsAsRoot"):

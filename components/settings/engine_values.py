@@ -60,15 +60,42 @@ def plain_scalar(text: str) -> Any:
     return text
 
 
-def value_of(node: Node) -> Any:
+# Bounds on one value, far above any setting: an alias bomb (a few lines that expand to billions of nodes, which
+# yaml.v3 refuses as "excessive aliasing") or deep nesting ends in one error, in bounded time and memory.
+MAX_NODES = 10_000
+MAX_DEPTH = 64
+BINARY = "tag:yaml.org,2002:binary"
+
+
+class TooLarge(ValueError):
+    """A value that expands past MAX_NODES or nests deeper than MAX_DEPTH."""
+
+
+def value_of(node: Node, budget: list[int] | None = None, depth: int = 0) -> Any:
     """A node's value as yaml.v3 decodes it into Go's `any` (keys of a mapping become strings)."""
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TooLarge(f"expands to more than {MAX_NODES:,} values (aliases repeat whole values)")
+    if depth > MAX_DEPTH:
+        raise TooLarge(f"nests deeper than {MAX_DEPTH} levels")
     if isinstance(node, SequenceNode):
-        return [value_of(item) for item in node.value]
+        return [value_of(item, budget, depth + 1) for item in node.value]
     if isinstance(node, MappingNode):
-        return {str(k.value): value_of(v) for k, v in node.value}
+        return {str(k.value): value_of(v, budget, depth + 1) for k, v in node.value}
     if not isinstance(node, ScalarNode) or node.style is not None:
         return node.value  # quoted or block scalars are strings
     return plain_scalar(node.value)
+
+
+def unsupported_tag(node: Node, depth: int = 0) -> str | None:
+    """A tag no setting takes (`!!binary`, which yaml.v3 decodes to raw bytes, or an application `!tag`), or None."""
+    tag = str(node.tag or "")
+    if tag == BINARY or tag.startswith("!"):
+        return tag.replace("tag:yaml.org,2002:", "!!")
+    children = node.value if isinstance(node, SequenceNode) else \
+        [v for pair in node.value for v in pair] if isinstance(node, MappingNode) else []
+    return next((t for child in children if depth < MAX_DEPTH and (t := unsupported_tag(child, depth + 1))), None)
 
 
 def engine_text(value: Any) -> str:

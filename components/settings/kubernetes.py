@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from components import constants as c
-from components.settings.checks import check_allowlist
+from components.allowlist import Allowlist
+from components.settings import formats as f
+from components.settings.checks import read_allowlist
 from components.settings.reader import Reader
 from components.settings.types import Secret
 
@@ -26,6 +28,8 @@ SOLVERS = ("http01", "dns01", "none")  # how the issuer proves the domain; none:
 OBJECT_STORES = ("filesystem", "azure-blob")
 BLOB_AUTHS = ("workload-identity", "account-key")
 VOLUME_SERVICES = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS)
+# Namespaces Kubernetes itself uses: the stack's objects (and its NetworkPolicies) would land among the cluster's.
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 
@@ -59,8 +63,7 @@ class Kubernetes:
     tls_secret_name: str
     cert_manager_issuer: str
     cert_manager_issuer_kind: str
-    allowed_source_cidrs: tuple[str, ...]
-    allow_any_source: bool
+    allowlist: Allowlist  # who may reach the Ingress (empty with httproute: the Gateway's listener filters)
     otlp_client_namespaces: tuple[str, ...]  # empty: every namespace
     object_store: ObjectStore
     gateway_owns_tls_and_sources: bool = False  # httproute: the Gateway's listener does TLS and filtering
@@ -84,16 +87,19 @@ class Kubernetes:
 
 def parse_kubernetes(r: Reader) -> Kubernetes:
     """Every Kubernetes setting, with its problems recorded on `r`."""
+    entry_kind = r.string("grafanaEntryKind", ENTRY_KINDS)
     kube = Kubernetes(
-        namespace=r.string("kubeNamespace"), kubeconfig=r.string("kubeconfig"), context=r.string("kubeContext"),
+        namespace=r.string("kubeNamespace"), kubeconfig=r.string("kubeconfig"),
+        context=r.string("kubeContext", fmt=f.KUBE_CONTEXT),
         storage_class=r.string("storageClassName"),
         volume_gb=MappingProxyType({s: r.integer(f"{s}VolumeGb", 1, 16384) for s in VOLUME_SERVICES}),
-        entry_kind=r.string("grafanaEntryKind", ENTRY_KINDS), ingress_class=r.string("ingressClassName"),
+        entry_kind=entry_kind, ingress_class=r.string("ingressClassName"),
         ingress_controller_namespace=r.string("ingressControllerNamespace"),
-        gateway_name=r.string("gatewayName"), gateway_namespace=r.string("gatewayNamespace"),
-        tls_secret_name=r.string("kubeTlsSecretName"), cert_manager_issuer=r.string("certManagerIssuer"),
+        gateway_name=r.string("gatewayName", fmt=f.DNS_SUBDOMAIN), gateway_namespace=r.string("gatewayNamespace"),
+        tls_secret_name=r.string("kubeTlsSecretName"),
+        cert_manager_issuer=r.string("certManagerIssuer", fmt=f.DNS_SUBDOMAIN),
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
-        allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
+        allowlist=_allowlist(r, entry_kind),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
         gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"),
         cert_manager_solver=r.string("certManagerSolver", SOLVERS))
@@ -103,7 +109,10 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
                        *(("otlpClientNamespaces", n) for n in kube.otlp_client_namespaces)):
         if not DNS_LABEL.fullmatch(value):
             r.problem(key, value, "must be a namespace name (lowercase letters, digits and '-', at most 63)")
-    if "\n" in kube.kubeconfig or "apiVersion" in kube.kubeconfig:
+    if kube.namespace in RESERVED_NAMESPACES:
+        r.problem("kubeNamespace", kube.namespace, f"is Kubernetes' own namespace ({', '.join(RESERVED_NAMESPACES)}), "
+                  "shared with the cluster's workloads; the stack creates its own: choose another, e.g. observability")
+    if "apiVersion" in kube.kubeconfig and "\n" not in kube.kubeconfig:  # several lines: refused by the Reader
         r.problem("kubeconfig", "<kubeconfig contents>", "must be the path of a kubeconfig file, not its contents "
                   "(they carry credentials: keep them out of the stack file)")
     for key, value in (("storageClassName", kube.storage_class), ("ingressClassName", kube.ingress_class)):
@@ -123,16 +132,20 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
                   "required when grafanaEntryKind is httproute (the existing Gateway the route attaches to)")
     if kube.entry_kind == "httproute":
         _check_gateway_entry(r, kube)
-    else:
-        check_allowlist(r, kube.allowed_source_cidrs, kube.allow_any_source, "Grafana's ingress")
     return kube
+
+
+def _allowlist(r: Reader, entry_kind: str) -> Allowlist:
+    if entry_kind == "httproute":  # the Gateway filters: a list is refused, as not applied
+        return Allowlist((), r.boolean("allowAnySource"))
+    return read_allowlist(r, "Grafana's ingress")
 
 
 def _check_gateway_entry(r: Reader, kube: Kubernetes) -> None:
     """An HTTPRoute carries neither TLS nor a source allowlist: the Gateway's listener does. Settings the route
     cannot apply are refused, and the user confirms that the Gateway does both."""
     unapplied = {"kubeTlsSecretName": kube.tls_secret_name, "certManagerIssuer": kube.cert_manager_issuer,
-                 "allowedSourceCidrs": list(kube.allowed_source_cidrs)}
+                 "allowedSourceCidrs": r.strings("allowedSourceCidrs")}
     for key, value in unapplied.items():
         if value:
             r.problem(key, value, "is not applied when grafanaEntryKind is httproute (the Gateway's listener owns "
@@ -146,7 +159,7 @@ def _object_store(r: Reader) -> ObjectStore:
     store = ObjectStore(r.string("objectStore", OBJECT_STORES), r.string("azureStorageAccount"),
                         MappingProxyType({c.LOKI: r.string("lokiBlobContainer"),
                                           c.TEMPO: r.string("tempoBlobContainer")}),
-                        r.string("azureBlobAuth", BLOB_AUTHS), r.string("workloadIdentityClientId"),
+                        r.string("azureBlobAuth", BLOB_AUTHS), r.string("workloadIdentityClientId", fmt=f.UUID),
                         r.secret("azureStorageAccountKey"))
     if not store.is_blob:
         return store
@@ -157,7 +170,7 @@ def _object_store(r: Reader) -> ObjectStore:
         if not re.fullmatch(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", container):
             r.problem(f"{service}BlobContainer", container, "must be a blob container name (3-63 lowercase "
                       "letters, digits and single hyphens)")
-    if store.auth == "workload-identity" and not re.fullmatch(r"[0-9a-fA-F-]{36}", store.client_id):
+    if store.auth == "workload-identity" and not store.client_id:
         r.problem("workloadIdentityClientId", store.client_id, "must be the managed identity's client id (a "
                   "GUID) when azureBlobAuth is workload-identity")
     return store

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from components.constants import RAILWAY_TOKEN_ENV as TOKEN_ENV
+from components.settings import formats as f
 from components.settings.reader import IMAGE_PREFIX, Reader
 from components.settings.types import Secret
 
@@ -18,10 +19,11 @@ RAILWAY_KEYS = ("railwayToken", "railwayProjectName", "railwayEnvironmentName", 
                 "grafanaBreakGlassAdmin", "grafanaCloudLokiUrl", "grafanaCloudLokiUser", "grafanaCloudPrometheusUrl",
                 "grafanaCloudPrometheusUser", "grafanaCloudTempoEndpoint", "grafanaCloudTempoUser",
                 "grafanaCloudToken")
+OAUTH_KEYS = ("grafanaGithubClientId", "grafanaGithubClientSecret", "grafanaGithubAllowedOrganizations",
+              "grafanaGithubRoleAttributePath", "grafanaBreakGlassAdmin")
+CLOUD_KEYS = tuple(k for k in RAILWAY_KEYS if k.startswith("grafanaCloud"))
 REGIONS = ("us-west2", "us-east4-eqdc4a", "europe-west4-drams3a", "asia-southeast1-eqsg3a")
 GITHUB_ORG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-HTTPS_URL = re.compile(r"^https://[^\s/]+(/\S*)?$")
-HOST_PORT = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,24 @@ class Railway:
 
 def parse_railway(r: Reader, mode: str, deploying: bool) -> Railway:
     railway = Railway(
-        mode, r.secret("railwayToken"), r.string("railwayProjectName"), r.string("railwayEnvironmentName"),
-        r.string("railwayWorkspaceId"), r.string("railwayRegion"), r.string("railwayImageRegistry").rstrip("/"),
-        r.string("railwayRegistryUsername"), r.secret("railwayRegistryPassword"),
-        GithubOAuth(r.string("grafanaGithubClientId"), r.secret("grafanaGithubClientSecret"),
+        mode, r.secret("railwayToken"), r.string("railwayProjectName", fmt=f.RAILWAY_NAME, required=True),
+        r.string("railwayEnvironmentName", fmt=f.RAILWAY_NAME, required=True),
+        r.string("railwayWorkspaceId", fmt=f.UUID), r.string("railwayRegion"),
+        r.string("railwayImageRegistry").rstrip("/"), r.string("railwayRegistryUsername", fmt=f.LOGIN),
+        r.secret("railwayRegistryPassword"),
+        GithubOAuth(r.string("grafanaGithubClientId", fmt=f.OAUTH_CLIENT_ID), r.secret("grafanaGithubClientSecret"),
                     r.strings("grafanaGithubAllowedOrganizations"), r.string("grafanaGithubRoleAttributePath"),
                     r.boolean("grafanaBreakGlassAdmin")),
-        GrafanaCloud(r.string("grafanaCloudLokiUrl"), r.string("grafanaCloudLokiUser"),
-                     r.string("grafanaCloudPrometheusUrl"), r.string("grafanaCloudPrometheusUser"),
-                     r.string("grafanaCloudTempoEndpoint"), r.string("grafanaCloudTempoUser"),
-                     r.secret("grafanaCloudToken")))
+        GrafanaCloud(r.string("grafanaCloudLokiUrl", fmt=f.HTTPS_URL), r.string("grafanaCloudLokiUser", fmt=f.DIGITS),
+                     r.string("grafanaCloudPrometheusUrl", fmt=f.HTTPS_URL),
+                     r.string("grafanaCloudPrometheusUser", fmt=f.DIGITS),
+                     r.string("grafanaCloudTempoEndpoint", fmt=f.HOST_PORT),
+                     r.string("grafanaCloudTempoUser", fmt=f.DIGITS), r.secret("grafanaCloudToken")))
+    # The other mode's keys would be silently ignored: refused, as keys of another environment are.
+    for key in CLOUD_KEYS if railway.self_hosted else OAUTH_KEYS:
+        if r.is_set(key):
+            r.problem(key, "[secret]" if key in r.secret_keys else r.raw[key], "applies only to railwayMode "
+                      f"{'grafana-cloud' if railway.self_hosted else 'self-hosted'} (this stack is {mode}): remove it")
     _check_project(r, railway, deploying)
     if railway.self_hosted:
         _check_oauth(r, railway.oauth, deploying)
@@ -84,10 +94,6 @@ def parse_railway(r: Reader, mode: str, deploying: bool) -> Railway:
 
 
 def _check_project(r: Reader, railway: Railway, deploying: bool) -> None:
-    if not railway.project_name or len(railway.project_name) > 64:
-        r.problem("railwayProjectName", railway.project_name, "must be a project name of 1 to 64 characters")
-    if not railway.environment_name:
-        r.problem("railwayEnvironmentName", "", "must name the Railway environment, e.g. production")
     if railway.region and railway.region not in REGIONS:
         r.problem("railwayRegion", railway.region,
                   f"allowed values are {' | '.join(REGIONS)} (empty: Railway's default)")
@@ -132,11 +138,6 @@ def _check_cloud(r: Reader, cloud: GrafanaCloud, deploying: bool) -> None:
                   cloud.prometheus_user),
                  ("grafanaCloudTempoEndpoint", cloud.tempo_endpoint, "grafanaCloudTempoUser", cloud.tempo_user))
     for url_key, url, user_key, user in endpoints:
-        if url_key == "grafanaCloudTempoEndpoint":
-            if url and not HOST_PORT.match(url):
-                r.problem(url_key, url, "must be host:port, e.g. tempo-prod-04-prod-us-east-0.grafana.net:443")
-        elif url and not HTTPS_URL.match(url):
-            r.problem(url_key, url, "must be an https:// URL from the Grafana Cloud portal")
         if deploying and not url:
             r.problem(url_key, "", "required for the grafana-cloud Railway mode (Grafana Cloud portal → stack details)")
         if deploying and not user:

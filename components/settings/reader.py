@@ -7,6 +7,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,20 @@ class Reader:
         shown = "[secret]" if key in self.secret_keys else shown_value(value)
         if key in self.schema and not self.is_set(key):
             shown += " (not set: the default)"  # never blame the user for a value they did not write
-        self.problems.append(f"{c.PROJECT}:{key} = {shown}: {allowed}")
+        self.problems.append(f"{c.PROJECT}:{shown_key(key)} = {shown}: {allowed}")
+
+    def _unsafe_text(self, key: str, value: str) -> bool:
+        """Refuses, in any text setting, what no setting means and what a rendered file or Grafana would act on."""
+        if "\n" in value:  # a pasted file: not echoed (it may hold credentials)
+            self.problem(key, "<several lines>", "is several lines, like a file's contents: a setting is one line "
+                         "(for a file, its path, not its contents; for a secret, pulumi config set --secret)")
+        elif hidden := hidden_characters(value):
+            self.problem(key, value, f"contains {hidden}, which no setting takes (type the value plainly)")
+        elif "$__" in value:  # Grafana expands $__file{…}, $__env{…}, $__vault{…} in every setting, GF_* too
+            self.problem(key, value, "must not contain '$__' (Grafana would expand $__file{…}/$__env{…} in it)")
+        else:
+            return False
+        return True
 
     def is_set(self, key: str) -> bool:
         """Whether the stack gives `key` a value other than its default (the engine passes defaults along)."""
@@ -61,6 +75,8 @@ class Reader:
         if not isinstance(value, str):
             self.problem(key, value, "must be a string")
             return str(value)
+        if self._unsafe_text(key, value):
+            return value
         if choices and value not in choices:
             self.problem(key, value, f"allowed values are {' | '.join(choices)}")
         elif required and not value.strip():
@@ -72,7 +88,7 @@ class Reader:
     def integer(self, key: str, low: int = 1, high: int | None = None) -> int:
         value = self._value(key)
         number = value if isinstance(value, int) and not isinstance(value, bool) else None
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):  # ASCII digits, as Go reads them
             number = int(value)
         span = f"from {low} to {high}" if high is not None else f"at least {low}"
         if number is None or number < low or (high is not None and number > high):
@@ -82,8 +98,8 @@ class Reader:
 
     def number(self, key: str, low: float, high: float) -> float:
         value = self._value(key)
-        try:
-            number = float(value)
+        try:  # Python's float() also reads other scripts' digits ("٣"): Go, and so the engine, does not
+            number = float(value) if not isinstance(value, str) or value.isascii() else None
         except (TypeError, ValueError):
             number = None
         if number is None or isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
@@ -108,6 +124,8 @@ class Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.problem(key, value, "must be a list of non-empty strings, e.g. [\"a\", \"b\"]")
             return ()
+        if any(self._unsafe_text(key, v) for v in value):
+            return ()
         return tuple(value)
 
     def secret(self, key: str) -> Secret | None:
@@ -123,10 +141,23 @@ class Reader:
 
 
 def shown_value(value: Any) -> str:
-    """A value as the user wrote it in YAML: plain text bare, anything ambiguous JSON-quoted."""
-    if isinstance(value, str) and re.fullmatch(r"[^\s\"',\[\]{}#]+", value):
+    """A value as the user wrote it in YAML: plain text bare, anything ambiguous or unprintable JSON-quoted (with
+    control, bidirectional and zero-width characters escaped, so a message never reorders or hides text)."""
+    if isinstance(value, str) and value.isprintable() and re.fullmatch(r"[^\s\"',\[\]{}#]+", value):
         return value
     return json.dumps(value)
+
+
+def shown_key(key: str) -> str:
+    return key if key.isprintable() and key.isascii() else json.dumps(key)
+
+
+def hidden_characters(text: str) -> str | None:
+    """The first control, bidirectional-override, zero-width or other invisible character in `text`, named."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"):
+            return f"the invisible character U+{ord(char):04X} ({unicodedata.name(char, 'control')})"
+    return None
 
 
 def _as_engine_text(value: Any) -> str:

@@ -7,7 +7,6 @@ without these settings renders and then never delivers. The password reaches Gra
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from components.settings import formats as f
@@ -17,7 +16,6 @@ from components.settings.types import Secret
 # Grafana's [smtp] startTLS_policy values (pkg/services/notifications/smtp.go getStartTLSPolicy).
 STARTTLS_POLICIES = ("MandatoryStartTLS", "OpportunisticStartTLS", "NoStartTLS")
 IMPLICIT_TLS_PORT = 465  # Grafana's mail dialer switches to TLS from the first byte on this port
-_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -36,10 +34,8 @@ class Smtp:
 
 def read_smtp(r: Reader, contact_type: str, deploying: bool) -> Smtp:
     smtp = Smtp(r.string("smtpHost", fmt=f.HOST_NAME), r.integer("smtpPort", 1, 65535),
-                r.string("smtpFromAddress"), r.string("smtpUser", fmt=f.LOGIN), r.secret("smtpPassword"),
+                r.string("smtpFromAddress", fmt=f.EMAIL), r.string("smtpUser", fmt=f.LOGIN), r.secret("smtpPassword"),
                 r.string("smtpStartTlsPolicy", STARTTLS_POLICIES))
-    if smtp.from_address and not _ADDRESS.fullmatch(smtp.from_address):
-        r.problem("smtpFromAddress", smtp.from_address, "must be an email address such as grafana@example.com")
     if contact_type == "email":
         if not smtp.host:
             r.problem("smtpHost", "", "required when alertContactType is email: Grafana sends mail only through "

@@ -17,7 +17,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from components.settings.engine_values import NotEncodable, engine_text, plain_scalar, value_of
+from components.settings.engine_values import (MAX_DEPTH, NotEncodable, TooLarge, engine_text, plain_scalar,
+                                               unsupported_tag, value_of)
 from components.settings.suggest import close_match
 from components.settings.types import SettingsError
 
@@ -48,7 +49,11 @@ def read_stack_config(path: Path) -> StackConfig:
     stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
     problems = _Problems(path)
     try:
-        root = YAML(typ="safe", pure=True).compose(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if (deep := _too_deep_flow(text)) is not None:
+            raise SettingsError(stack, [f"{path.name}:{deep}: brackets nest deeper than {MAX_DEPTH} levels: a setting "
+                                        "is a string, a number, or a short list"])
+        root = YAML(typ="safe", pure=True).compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -56,6 +61,8 @@ def read_stack_config(path: Path) -> StackConfig:
             from None
     except (YAMLError, UnicodeDecodeError) as error:
         raise SettingsError(stack, [f"{path.name}: not valid YAML: {error}"]) from None
+    except RecursionError:  # the composer recurses per nesting level
+        raise SettingsError(stack, [f"{path.name}: nested too deeply to be a stack file"]) from None
     config = _config_node(root, problems)
     values: dict[str, str] = {}
     secure: set[str] = set()
@@ -63,7 +70,15 @@ def read_stack_config(path: Path) -> StackConfig:
         key = _full_key(key_node, problems)
         if key is None:
             continue
-        value = value_of(value_node)
+        try:
+            value = value_of(value_node)
+        except TooLarge as error:
+            problems.add(value_node, f"{key} {error}: a setting is a string, a number, or a short list")
+            continue
+        if tag := unsupported_tag(value_node):
+            problems.add(value_node, f"{key} has the tag {tag}: write the value as plain text (a secret with "
+                                     "pulumi config set --secret)")
+            continue
         if value is None:
             problems.add(value_node, f"{key} is empty (null): give it a value, or delete the line to use "
                                      "its default")
@@ -81,6 +96,27 @@ def read_stack_config(path: Path) -> StackConfig:
     if problems.found:
         raise SettingsError(stack, problems.found)
     return StackConfig(values, frozenset(secure))
+
+
+def _too_deep_flow(text: str) -> int | None:
+    """The line where [ and { (outside comments and quoted scalars) nest past MAX_DEPTH, or None. Checked before
+    composing: the YAML scanner's work grows with the square of the flow depth (seconds at a few thousand)."""
+    depth, line, quote, previous = 0, 1, "", "\n"
+    for char in text:
+        if char == "\n":
+            line += 1
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"" and previous in " \t\n[{,:" or char == "#" and previous in " \t\n":
+            quote = "\n" if char == "#" else char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return None
 
 
 def _config_node(root: Node | None, problems: _Problems) -> MappingNode | None:

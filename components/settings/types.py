@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from components.allowlist import Allowlist
 from components.images import Image
 
 if TYPE_CHECKING:
@@ -39,8 +40,10 @@ class SettingsError(Exception):
     """One message naming every bad key, its value and what is allowed."""
 
     def __init__(self, stack: str, problems: list[str]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
+        # Invisible characters (bidirectional overrides, zero-width, control) are printed escaped: a message
+        # about a hostile value must show it, not be reordered or hidden by it.
+        self.problems = ["".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in p) for p in problems]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"Stack '{stack}' has {len(problems)} configuration problem(s):\n{lines}")
 
 
@@ -127,8 +130,7 @@ class Azure:
     vm_name: str
     nsg_name: str
     nsg_rule_priority: int
-    allowed_source_cidrs: tuple[str, ...]
-    allow_any_source: bool
+    allowlist: Allowlist  # who may reach port 9999 through the NSG rule
     key_vault_name: str | None
     acr_name: str | None
     acr_create: bool

@@ -20,7 +20,8 @@ from components.images import Image
 from components.settings import formats as f
 from components.settings import kubernetes as kube_settings
 from components.settings.demo import DEMO_POSTGRES, demo_data
-from components.settings.checks import check_azure, check_cross_field, check_deploy_secrets, check_memory
+from components.settings.checks import (DOCKER_ENVIRONMENTS, check_azure, check_cross_field, check_deploy_secrets,
+                                       check_memory, read_allowlist)
 from components.settings.railway import RAILWAY_KEYS, parse_railway
 from components.settings.reader import IMAGE_PREFIX, ROOT, Reader, load_schema
 from components.settings.smtp import read_smtp
@@ -42,6 +43,10 @@ ONLY_IN = {
     **dict.fromkeys(("allowedSourceCidrs", "allowAnySource"), ("azure-dev", *kube_settings.ENVIRONMENTS)),
     **dict.fromkeys(kube_settings.KEYS, kube_settings.ENVIRONMENTS),
     "railwayMode": ("railway",),
+    # The Docker host and the proxy's certificate: Railway and a cluster have their own entry and TLS.
+    **dict.fromkeys(("dockerHost", "dockerSshOpts", "dockerNetworkName", "externalNetwork", "adminPortsOnLoopback",
+                     "tlsSource", "tlsCertificatePem", "tlsPrivateKeyPem", "tlsHostCertPath", "tlsHostKeyPath"),
+                    DOCKER_ENVIRONMENTS),
 }
 ONLY_IN.update(dict.fromkeys(RAILWAY_KEYS, ("railway",)))
 # Days each store keeps data: within what Loki/Tempo/Prometheus accept (Go durations overflow past ~106,000
@@ -70,16 +75,19 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
         r.problem(key, r.raw[key], f"unknown key, {hint}")
 
     environment = r.string("environment", ENVIRONMENTS)
+    _check_stack_target(r, stack, environment)
     for key in sorted(k for k in ONLY_IN if r.is_set(k) and environment not in ONLY_IN[k]):
         r.problem(key, r.raw[key], f"applies only to environment {' | '.join(ONLY_IN[key])} (this stack is "
                   f"{environment}): remove it")
     retention = Retention(*(r.integer(f"{s}RetentionDays", 1, MAX_RETENTION_DAYS) for s in ("loki", "tempo",
                                                                                              "prometheus")))
-    grafana = GrafanaAccess(r.integer("grafanaPort", 1, 65535), r.string("domain", fmt=f.HOST_NAME, required=True),
+    # A trailing-dot FQDN is the same name: kept without the dot (an Ingress host or a cookie domain refuses it).
+    grafana = GrafanaAccess(r.integer("grafanaPort", 1, 65535),
+                            r.string("domain", fmt=f.HOST_NAME, required=True).removesuffix("."),
                             r.string("grafanaAdminUser", fmt=f.LOGIN, required=True),
                             r.secret("grafanaAdminPassword"))
     tls = Tls(r.string("tlsSource", TLS_SOURCES), r.secret("tlsCertificatePem"), r.secret("tlsPrivateKeyPem"),
-              r.string("tlsHostCertPath", fmt=f.ABSOLUTE_PATH), r.string("tlsHostKeyPath", fmt=f.ABSOLUTE_PATH))
+              r.string("tlsHostCertPath", fmt=f.HOST_FILE), r.string("tlsHostKeyPath", fmt=f.HOST_FILE))
     docker = DockerHost(r.string("dockerHost", required=True), r.strings("dockerSshOpts"),
                         r.string("dockerNetworkName", fmt=f.DOCKER_NAME, required=True),
                         r.string("externalNetwork", fmt=f.DOCKER_NAME) or None, r.boolean("adminPortsOnLoopback"),
@@ -124,7 +132,7 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
     if demo:
         postgres = DEMO_POSTGRES
     check_cross_field(r, environment, grafana, tls, docker, postgres, alerts, exporters, azure,
-                      any_source=bool(kube and kube.allow_any_source))
+                      any_source=bool(kube and kube.allowlist.any_source))
     if kube:
         kube_settings.check_cross_field(r, grafana, postgres, exporters)
     if deploying:
@@ -137,6 +145,15 @@ def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = Non
                     MappingProxyType(memory), MappingProxyType(images), postgres, alerts, exporters, azure,
                     railway_mode, rotation_days, frontend_url, railway=railway, kubernetes=kube, smtp=smtp,
                     demo_data=demo)
+
+
+def _check_stack_target(r: Reader, stack: str, environment: str) -> None:
+    """A stack named for a target deploys to it, said in its file: never the default (local) by a missing key."""
+    named = next((e for e in ENVIRONMENTS if e != "local" and (stack == e or stack.startswith(f"{e}-"))), None)
+    if named and environment != named:
+        r.problem("environment", environment, f"stack '{stack}' is named for environment {named}: set "
+                  f"observability:environment: {named} in Pulumi.{stack}.yaml (a target is never taken from a "
+                  "missing key), or name the stack for its environment")
 
 
 def _image(r: Reader, service: str) -> Image:
@@ -159,7 +176,7 @@ def _image(r: Reader, service: str) -> Image:
 def _azure(r: Reader) -> Azure:
     azure = Azure(r.string("azureResourceGroup", fmt=f.RESOURCE_GROUP), r.string("azureVmName", fmt=f.VM_NAME),
                   r.string("azureNsgName", fmt=f.NSG_NAME), r.integer("nsgRulePriority", 100, 4096),
-                  r.strings("allowedSourceCidrs"), r.boolean("allowAnySource"),
+                  read_allowlist(r, f"port {c.PORTS[c.PROXY]}"),
                   r.string("keyVaultName", fmt=f.KEY_VAULT) or None, r.string("acrName", fmt=f.ACR_NAME) or None,
                   r.boolean("acrCreate"), r.string("acrCredentialSetId", fmt=f.CREDENTIAL_SET_ID) or None)
     check_azure(r, azure)

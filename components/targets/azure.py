@@ -20,7 +20,6 @@ from components import constants as c
 from components import images as catalog
 from components.images import Image
 from components.rotation import DAY_SECONDS, Window
-from components.allowlist import open_to_internet_problem
 from components.settings import Azure, Settings
 from components.targets.acr_token import SLOTS, AcrTokenPassword
 
@@ -257,11 +256,9 @@ def mirrored_images(settings: Settings) -> dict[str, Image]:
 
 def _sources(azure: Azure) -> tuple[str | None, list[str] | None]:
     """(one source prefix, or a list of CIDRs): never both, ARM refuses that; service tags never in the list."""
-    cidrs = azure.allowed_source_cidrs
-    if not cidrs or open_to_internet_problem(cidrs):
-        assert azure.allow_any_source, "settings refuse an open source without allowAnySource"
+    if azure.allowlist.any_source:
         return "*", None
-    return None, list(cidrs)
+    return None, list(azure.allowlist.cidrs)
 
 
 def _free_priority(rules: list | None, rule_name: str, priority: int) -> int:

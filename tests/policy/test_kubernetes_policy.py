@@ -85,3 +85,11 @@ def test_open_load_balancer_passes_when_the_stack_allows_any_source() -> None:
 
 def test_other_kubernetes_types_are_not_judged() -> None:
     assert entry("kubernetes:core/v1:ConfigMap", {"metadata": {"name": "x"}}) == []
+
+
+@pytest.mark.parametrize("ranges", ["10.0.0.0/255.0.0.0", "0.0.0.0/0.0.0.0",
+                                    ",".join(f"{first}.0.0.0/8" for first in range(1, 256)), "20.0.0.0/8,40.0.0.0/8"])
+def test_ingress_allowlist_in_netmask_notation_or_over_the_ceiling_is_a_violation(ranges: str) -> None:
+    """What the settings refuse in allowedSourceCidrs, the pack refuses in a declared Ingress too."""
+    [violation] = entry(p.INGRESS, ingress({WHITELIST: ranges}))
+    assert "Ingress 'grafana' is open to the internet" in violation

@@ -83,7 +83,7 @@ def test_config_sets_every_required_property(stack: str) -> None:
 def test_config_allow_any_source_is_the_stacks_own(stack: str) -> None:
     """The pack is told allowAnySource only as the stack file says it: both default to false."""
     config = settings.from_stack_file(stack)
-    allow_any = bool(config.azure.allow_any_source) if config.azure else bool(config.kubernetes.allow_any_source)
+    allow_any = (config.azure or config.kubernetes).allowlist.any_source
     assert CONFIGS[stack].get("kubernetes-entry-not-open-to-internet", {}).get("allowAnySource", False) == allow_any
 
 

@@ -339,3 +339,9 @@ def test_the_socket_itself_is_refused_even_to_a_non_root_container() -> None:
 def test_a_named_volume_is_not_a_host_bind() -> None:
     volume = {"type": "volume", "source": "obs-loki-data", "target": "/loki"}
     assert socket(container("loki", mounts=[volume], volumes=[{"volumeName": "x", "containerPath": "/run"}])) == []
+
+
+def test_nsg_rule_over_the_public_ceiling_is_a_violation() -> None:
+    prefixes = [f"{first}.0.0.0/8" for first in range(1, 256)]
+    [violation] = nsg(rule(sourceAddressPrefixes=prefixes))
+    assert "over the ceiling of 16,777,216 (one /8)" in violation

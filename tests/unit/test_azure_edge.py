@@ -62,7 +62,7 @@ def test_changing_the_grafana_port_updates_the_same_rule():
 
 def test_the_rule_admits_exactly_the_configured_source_cidrs(program):
     rule = _rule(program)
-    assert rule["sourceAddressPrefixes"] == ["203.0.113.0/28"] and "sourceAddressPrefix" not in rule
+    assert rule["sourceAddressPrefixes"] == ["10.100.0.0/24"] and "sourceAddressPrefix" not in rule
 
 
 def test_the_rule_has_the_configured_priority_and_a_description(program):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.shipped_stacks import project_with_test_allowlist
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,7 +21,8 @@ def _run(tmp_path: Path, stack: str, answer: str) -> tuple[subprocess.CompletedP
     fake.write_text(f'#!/bin/sh\necho "$*" > {log}\nprintf %s "{answer}"\n')
     fake.chmod(0o755)
     env = os.environ | {"PATH": f"{tmp_path}:{os.environ['PATH']}", "PYTHON": sys.executable}
-    result = subprocess.run(["bash", "scripts/check-acr-egress.sh", stack], cwd=ROOT, env=env,
+    project = project_with_test_allowlist(tmp_path)
+    result = subprocess.run(["bash", "scripts/check-acr-egress.sh", stack, str(project)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     return result, log.read_text() if log.exists() else ""
 
@@ -41,3 +44,11 @@ def test_an_unreachable_registry_fails_naming_the_rule_to_open(tmp_path, answer)
 def test_a_stack_without_a_registry_has_nothing_to_check(tmp_path):
     result, ssh_args = _run(tmp_path, "local", "000")
     assert result.returncode == 0 and ssh_args == "" and "no ACR to check" in result.stdout
+
+
+def test_a_stack_file_the_settings_refuse_is_one_message_without_a_traceback(tmp_path):
+    result = subprocess.run(["bash", "scripts/check-acr-egress.sh", "azure-dev"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env=os.environ | {"PYTHON": sys.executable})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("check-acr-egress: Stack 'azure-dev' has 1 configuration problem(s)")
+    assert "observability:allowedSourceCidrs" in result.stderr

@@ -37,13 +37,25 @@ def ingress(aks_objects) -> dict:
 
 def test_the_allowlist_annotation_is_exactly_the_allowed_source_cidrs(ingress):
     kube = variant_settings("stack-file").kubernetes
-    assert kube is not None and kube.allowed_source_cidrs == ("203.0.113.0/28",)
-    assert ingress["metadata"]["annotations"][WHITELIST] == "203.0.113.0/28"
+    assert kube is not None and kube.allowlist.cidrs == ("10.100.0.0/24",)
+    assert ingress["metadata"]["annotations"][WHITELIST] == "10.100.0.0/24"
 
 
 def test_several_allowed_sources_are_all_in_the_annotation():
-    obj = _entry(allowedSourceCidrs=["203.0.113.0/28", "198.51.100.7/32"])
-    assert obj["metadata"]["annotations"][WHITELIST] == "203.0.113.0/28,198.51.100.7/32"
+    obj = _entry(allowedSourceCidrs=["10.100.0.0/24", "172.16.5.7/32"])
+    assert obj["metadata"]["annotations"][WHITELIST] == "10.100.0.0/24,172.16.5.7/32"
+
+
+def test_the_annotation_carries_the_parsed_canonical_cidrs():
+    obj = _entry(allowedSourceCidrs=["2A01:AB:0::/48", "10.100.0.0/24"])
+    assert obj["metadata"]["annotations"][WHITELIST] == "2a01:ab::/48,10.100.0.0/24"
+
+
+@pytest.mark.parametrize("cidrs", [["10.0.0.0/255.0.0.0"], ["0.0.0.0/0.0.0.0"], ["203.0.113.0/28"]])
+def test_an_allowlist_the_settings_refuse_never_reaches_the_annotation(cidrs):
+    with pytest.raises(SettingsError) as refused:
+        _entry(allowedSourceCidrs=cidrs)
+    assert any(p.startswith("observability:allowedSourceCidrs") for p in refused.value.problems)
 
 
 def test_allow_any_source_drops_the_annotation_rather_than_writing_an_open_range():

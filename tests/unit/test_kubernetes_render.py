@@ -17,6 +17,7 @@ from components.model import DOCKER, KUBERNETES, Ref
 from components.services import stack_specs
 from components.settings import from_stack_file
 from components.targets.kubernetes.objects import stack_objects
+from tests.shipped_stacks import project_with_test_allowlist
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURED = (c.LOKI, c.TEMPO, c.PROMETHEUS, c.GRAFANA)
@@ -67,9 +68,11 @@ def test_secret_values_render_as_the_placeholder(rendered):
 
 def test_the_kubernetes_render_is_byte_for_byte_reproducible(tmp_path):
     outputs = []
+    project = project_with_test_allowlist(tmp_path)
     for name in ("a", "b"):
         subprocess.run([sys.executable, "-m", "components.render", "--stack", "aks-dev", "--out",
-                        str(tmp_path / name)], cwd=ROOT, check=True, capture_output=True)
+                        str(tmp_path / name), "--project-dir", str(project)], cwd=ROOT, check=True,
+                       capture_output=True)
         outputs.append({p.relative_to(tmp_path / name): p.read_bytes()
                         for p in sorted((tmp_path / name).rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1] and any(p.parts[0] == "kubernetes" for p in outputs[0])

@@ -8,7 +8,7 @@ import pytest
 from components.settings import SettingsError, from_stack_file, parse
 
 GOOD = {"environment": "aks-dev", "domain": "grafana.example.com", "grafanaPort": 443,
-        "certManagerIssuer": "letsencrypt", "allowedSourceCidrs": ["203.0.113.0/28"]}
+        "certManagerIssuer": "letsencrypt", "allowedSourceCidrs": ["10.100.0.0/24"]}
 CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -77,7 +77,7 @@ def test_httproute_demands_confirmation_that_the_gateway_does_tls_and_source_fil
                                     "gatewayOwnsTlsAndSources")
 
 
-@pytest.mark.parametrize("key, value", [("allowedSourceCidrs", ["203.0.113.0/28"]),
+@pytest.mark.parametrize("key, value", [("allowedSourceCidrs", ["10.100.0.0/24"]),
                                         ("certManagerIssuer", "letsencrypt"), ("kubeTlsSecretName", "grafana-tls")])
 def test_httproute_refuses_tls_and_allowlist_settings_it_would_silently_not_apply(key, value):
     assert "not applied when grafanaEntryKind is httproute" in only(problems(**{**ROUTE, key: value}), key)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.shipped_stacks import project_with_test_allowlist
+
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("local", "azure-dev", "railway")
 DOCKER_STACKS = ("local", "azure-dev")  # railway renders Railway services instead (test_render_railway.py)
@@ -59,9 +61,11 @@ def test_secret_files_render_as_a_placeholder(rendered):
 
 def test_the_render_is_byte_for_byte_reproducible(tmp_path):
     outputs = []
+    project = project_with_test_allowlist(tmp_path)
     for name in ("a", "b"):
         subprocess.run([sys.executable, "-m", "components.render", "--stack", "azure-dev", "--out",
-                        str(tmp_path / name)], cwd=ROOT, check=True, capture_output=True)
+                        str(tmp_path / name), "--project-dir", str(project)], cwd=ROOT, check=True,
+                       capture_output=True)
         outputs.append({p.relative_to(tmp_path / name): p.read_bytes()
                         for p in sorted((tmp_path / name).rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]

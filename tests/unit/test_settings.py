@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pulumi
 import pytest
 
+from components.allowlist import Allowlist
 from components.settings import ROOT, Secret, SettingsError, from_stack_file, load_schema, parse
+from tests.unit import pulumi_harness as harness
 
 STACKS = ("local", "azure-dev", "railway")
 GOOD_PASSWORD = "correct-horse-battery-staple-2026"
@@ -18,8 +21,8 @@ def problems(raw: dict, secret_keys: set[str] | None = None, stack: str = "local
 
 def azure(**extra) -> dict:
     return {"environment": "azure-dev", "azureResourceGroup": "rg", "azureVmName": "vm", "azureNsgName": "nsg",
-            "allowedSourceCidrs": ["203.0.113.0/28"], "tlsSource": "host-files",
-            "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem", **extra}
+            "allowedSourceCidrs": ["10.100.0.0/24"], "tlsSource": "host-files", "dockerHost": "ssh://ops@10.20.0.4",
+            "tlsHostCertPath": "/etc/ssl/site/c.pem", "tlsHostKeyPath": "/etc/ssl/site/k.pem", **extra}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -87,7 +90,7 @@ def test_problem_messages_never_show_a_secret_value():
 
 def test_malformed_cidr_is_refused():
     found = problems(azure(allowedSourceCidrs=["10.0.0.300/24"]), stack="azure-dev")
-    assert any("allowedSourceCidrs" in p and "malformed CIDR" in p for p in found)
+    assert any("allowedSourceCidrs" in p and "is not a CIDR" in p for p in found)
 
 
 def test_cidr_with_host_bits_is_refused():
@@ -216,8 +219,8 @@ def test_an_allowlist_open_to_the_internet_is_refused(cidrs):
 
 
 def test_allow_any_source_is_the_only_way_through():
-    settings = parse("x", azure(allowedSourceCidrs=["0.0.0.0/1", "128.0.0.0/1"], allowAnySource=True))
-    assert settings.azure is not None and settings.azure.allow_any_source
+    settings = parse("x", {**azure(allowAnySource=True), "allowedSourceCidrs": []})
+    assert settings.azure is not None and settings.azure.allowlist == Allowlist((), True)
 
 
 def test_an_image_override_of_another_service_is_refused():
@@ -249,3 +252,27 @@ def test_container_metrics_are_refused_until_running_alloy_as_root_is_acknowledg
 def test_container_metrics_with_the_acknowledgement_are_accepted():
     settings = parse("x", {"exportContainerMetrics": True, "exportContainerMetricsAsRoot": True})
     assert settings.exporters.containers
+
+
+@pytest.mark.parametrize(("stack", "entry"), [("azure-dev", "port 9999"), ("aks-dev", "Grafana's ingress")])
+def test_a_shipped_stack_file_asks_for_its_allowlist(stack, entry, tmp_path):
+    """The shipped files carry no placeholder range: the first render or preview says which key and how."""
+    for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    with pytest.raises(SettingsError) as refused:
+        from_stack_file(stack, tmp_path)
+    assert refused.value.problems == [
+        f"observability:allowedSourceCidrs = [] (not set: the default): list at least one source CIDR for {entry}: "
+        "pulumi config set --path 'allowedSourceCidrs[0]' <office egress CIDR, e.g. 20.50.60.0/28> (one index per "
+        "range), or set allowAnySource: true explicitly"]
+
+
+@pytest.mark.parametrize("stack", ["azure-dev", "aks-dev"])
+def test_a_preview_of_a_shipped_stack_file_names_the_allowlist_key_and_how_to_set_it(stack, tmp_path):
+    for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    with pytest.raises(pulumi.RunError) as refused:
+        harness.run_program(stack, root=tmp_path, preview=True)
+    assert "observability:allowedSourceCidrs = [] (not set: the default): list at least one source CIDR" in \
+        str(refused.value)
+    assert "pulumi config set --path 'allowedSourceCidrs[0]'" in str(refused.value)

@@ -74,7 +74,8 @@ def test_a_plain_http_grafana_cloud_url_is_refused():
                       "grafanaCloudLokiUrl": "http://logs.example/push"}, set(), deploying=False)
     (problem,) = found
     assert problem.startswith("observability:grafanaCloudLokiUrl = ") and "http://logs.example/push" in problem
-    assert problem.endswith("must be an https:// URL from the Grafana Cloud portal")
+    assert problem.endswith("must be an https:// URL, https://<host>[:port]/<path> without user, query or fragment "
+                            "(as the Grafana Cloud portal shows it)")
 
 
 def test_a_cleartext_grafana_cloud_token_is_refused():

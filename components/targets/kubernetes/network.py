@@ -93,8 +93,8 @@ def entry(settings: Settings, specs: list[ContainerSpec], selector: Selector) ->
             "hostnames": [host],
             "rules": [{"backendRefs": [{"name": web.service, "port": port.port}]}]}}]
     annotations = {}
-    if not kube.allow_any_source:
-        annotations[WHITELIST] = ",".join(kube.allowed_source_cidrs)
+    if not kube.allowlist.any_source:
+        annotations[WHITELIST] = ",".join(kube.allowlist.cidrs)
     if kube.cert_manager_issuer:
         kind = "cluster-issuer" if kube.cert_manager_issuer_kind == "ClusterIssuer" else "issuer"
         annotations[f"cert-manager.io/{kind}"] = kube.cert_manager_issuer

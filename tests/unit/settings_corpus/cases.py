@@ -21,13 +21,15 @@ class Case:
     names: str  # what the message must name: observability:<key>, or the file and line
     fragment: str  # what it must say
     deploy_only: bool = False  # only a deploy needs what is missing: the offline render accepts it (no secrets)
+    stack: str = "case"  # the stack's name (a stack named for an environment must deploy to it)
 
 
 LOCAL = {"environment": "local"}
 AZURE = {"environment": "azure-dev", "domain": "grafana.example.com", "dockerHost": "ssh://azureuser@10.20.0.4:22",
-         "tlsSource": "host-files", "tlsHostCertPath": "/etc/ssl/c.pem", "tlsHostKeyPath": "/etc/ssl/k.pem",
+         "tlsSource": "host-files", "tlsHostCertPath": "/etc/ssl/site/c.pem",
+         "tlsHostKeyPath": "/etc/ssl/site/k.pem",
          "azureResourceGroup": "rg-dev", "azureVmName": "vm-dev", "azureNsgName": "nsg-dev",
-         "allowedSourceCidrs": '["203.0.113.0/28"]'}
+         "allowedSourceCidrs": '["10.100.0.0/24"]'}
 SECURE = "{secure: AAABADxEpRGlsnH0}"  # a `pulumi config set --secret` value; the harness decrypts it as text
 # Everything a self-hosted Railway deploy needs, so a case is refused for its one change, not a missing token.
 RAILWAY = {"environment": "railway", "domain": "observability.up.railway.app", "railwayToken": SECURE,
@@ -94,7 +96,7 @@ KEY_CASES = [
     local("lokiRetentonDays", "3", "did you mean lokiRetentionDays?"),
     local("LokiRetentionDays", "3", "did you mean lokiRetentionDays?"),
     local("grafanaTheme", "dark", "not a setting of this project"),
-    local("allowedSourceCidrs", '["203.0.113.0/28"]', "applies only to environment azure-dev"),
+    local("allowedSourceCidrs", '["10.100.0.0/24"]', "applies only to environment azure-dev"),
     local("keyVaultName", "kv-dev", "applies only to environment azure-dev"),
     local("allowAnySource", "true", "applies only to environment azure-dev"),
     local("railwayMode", "grafana-cloud", "applies only to environment railway"),
@@ -140,8 +142,8 @@ FORMAT_CASES = [
     local("domain", "a" * 64 + ".example.com", "RFC 1123"),
     local("domain", "https://grafana.example.com", "RFC 1123"),
     local("grafanaAdminUser", '""', "must not be empty"),
-    local("grafanaAdminUser", '"ad min"', "without spaces"),
-    local("grafanaAdminUser", '"a:b"', "without spaces or ':'"),
+    local("grafanaAdminUser", '"ad min"', "a login of 1-64"),
+    local("grafanaAdminUser", '"a:b"', "a login of 1-64"),
     local("dockerNetworkName", '""', "must not be empty"),
     local("dockerNetworkName", '"my net"', "Docker network name"),
     local("dockerNetworkName", "-net", "Docker network name"),
@@ -151,7 +153,7 @@ FORMAT_CASES = [
     local("dockerHost", '""', "must not be empty"),
     local("dockerHost", "docker.example.com", "unix:///path"),
     local("dockerHost", "ssh://host.example.com", "unix:///path"),
-    local("dockerHost", "tcp://host.example.com", "unix:///path"),
+    local("dockerHost", "tcp://host.example.com", "without TLS"),
     local("dockerSshOpts", "-o", "list of non-empty strings"),
     local("dockerSshOpts", '["", "-v"]', "list of non-empty strings"),
     local("dockerSshOpts", "[-o, 1]", "list of non-empty strings"),
@@ -194,7 +196,8 @@ FORMAT_CASES = [
     Case("host-files-without-paths", stack(LOCAL, tlsSource="host-files"), f"{P}tlsHostCertPath",
          "required when tlsSource is host-files"),
     Case("host-files-relative-path", stack(LOCAL, tlsSource="host-files", tlsHostCertPath="certs/c.pem",
-                                           tlsHostKeyPath="/etc/ssl/k.pem"), f"{P}tlsHostCertPath", "absolute path"),
+                                           tlsHostKeyPath="/etc/ssl/site/k.pem"), f"{P}tlsHostCertPath",
+         "absolute file path"),
     Case("railway-export-redis", stack(RAILWAY, exportRedis="true"), f"{P}exportRedis", "exporters are off"),
     Case("railway-export-host", stack(RAILWAY, exportHostMetrics="true"), f"{P}exportHostMetrics",
          "exporters are off"),
@@ -214,13 +217,13 @@ AZURE_CASES = [
     cidrs("10.0.0.0/7"),
     cidrs("2000::/3"),
     cidrs("::ffff:0.0.0.0/96"),
-    cidrs("203.0.113.0/28", "0.0.0.0/0"),
+    cidrs("10.100.0.0/24", "0.0.0.0/0"),
     cidrs(*(f"{first}.0.0.0/8" for first in range(256)), fragment="cover all of IPv4"),
     cidrs(fragment="list at least one source CIDR"),
-    cidrs("10.0.0.300/24", fragment="malformed CIDR"),
-    cidrs("10.0.0.5/24", fragment="malformed CIDR"),
-    cidrs("AzureCloud", fragment="malformed CIDR"),
-    azure("allowedSourceCidrs", "203.0.113.0/28", "must be a list", "cidrs-scalar"),
+    cidrs("10.0.0.300/24", fragment="entries are CIDRs"),
+    cidrs("10.0.0.5/24", fragment="entries are CIDRs"),
+    cidrs("AzureCloud", fragment="entries are CIDRs"),
+    azure("allowedSourceCidrs", "10.100.0.0/24", "must be a list", "cidrs-scalar"),
     azure("allowAnySource", "yes", "true or false"),
     azure("azureResourceGroup", '""', "required for azure-dev"),
     azure("azureResourceGroup", "rg.", "resource group name"),

@@ -16,12 +16,12 @@ from components import render
 from components.settings import ROOT, SettingsError
 from components.settings.railway import TOKEN_ENV
 from tests.unit import pulumi_harness as harness
-from tests.unit.settings_corpus import cases, cases_targets
+from tests.unit.settings_corpus import cases, cases_hostile, cases_targets
 from tests.unit.settings_corpus.cases import FILE, Case, stack
 from tests.unit.settings_corpus.tally import TALLY, classify
 
 STACK = FILE.removeprefix("Pulumi.").removesuffix(".yaml")
-CASES = cases.CASES + cases_targets.CASES
+CASES = cases.CASES + cases_targets.CASES + cases_hostile.CASES
 VALID = {**cases.VALID, **{name: stack(base) for name, base in cases_targets.VALID.items()}}
 
 
@@ -31,28 +31,28 @@ def _no_token_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(TOKEN_ENV, raising=False)
 
 
-def _project(tmp_path: Path, text: str | bytes) -> Path:
+def _project(tmp_path: Path, text: str | bytes, name: str = STACK) -> Path:
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
-    stack_file = tmp_path / FILE
+    stack_file = tmp_path / f"Pulumi.{name}.yaml"
     stack_file.write_bytes(text if isinstance(text, bytes) else text.encode())
     return tmp_path
 
 
-def _render(project: Path) -> tuple[bool, str]:
+def _render(project: Path, name: str = STACK) -> tuple[bool, str]:
     """(refused, message) of `python -m components.render` on the project."""
     err = io.StringIO()
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = render.main(["--stack", STACK, "--out", str(project / "out"), "--project-dir", str(project)])
+            code = render.main(["--stack", name, "--out", str(project / "out"), "--project-dir", str(project)])
     except Exception:  # noqa: BLE001 - a traceback is exactly what the corpus counts
         return True, traceback.format_exc()
     return code == 2, err.getvalue()
 
 
-def _program(project: Path) -> tuple[bool, str]:
+def _program(project: Path, name: str = STACK) -> tuple[bool, str]:
     """(refused, message) of the program under mocks; SettingsError is the engine refusing the file."""
     try:
-        harness.run_program(STACK, root=project)
+        harness.run_program(name, root=project)
     except (pulumi.RunError, SettingsError) as error:
         return True, str(error)
     except Exception:  # noqa: BLE001
@@ -65,10 +65,12 @@ def _check(path: str, case: Case, refused: bool, message: str) -> None:
     outcome = classify(refused, message, case.names, case.fragment, text)
     TALLY[path][outcome] += 1
     assert outcome == "clear", f"{path}: {outcome}; expected {case.names!r} and {case.fragment!r} in:\n{message}"
+    hidden = [ch for ch in message if not ch.isprintable() and ch != "\n"]
+    assert not hidden, f"{path}: the message prints invisible characters {hidden!r} unescaped"
 
 
-def test_the_corpus_has_at_least_100_broken_stack_files() -> None:
-    assert len(CASES) >= 100
+def test_the_corpus_has_at_least_300_broken_stack_files() -> None:
+    assert len(CASES) >= 300
 
 
 def test_case_ids_are_unique() -> None:
@@ -85,7 +87,7 @@ def test_each_base_stack_is_accepted_by_render_and_program(environment: str, tmp
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_the_render_refuses_clearly(case: Case, tmp_path: Path) -> None:
-    refused, message = _render(_project(tmp_path, case.text))
+    refused, message = _render(_project(tmp_path, case.text, case.stack), case.stack)
     if case.deploy_only:  # the render runs without secrets: what only a deploy needs is the program's to refuse
         TALLY["render"]["deploy-only"] += 1
         assert (refused, message) == (False, "")
@@ -95,4 +97,4 @@ def test_the_render_refuses_clearly(case: Case, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_the_program_refuses_clearly(case: Case, tmp_path: Path) -> None:
-    _check("program", case, *_program(_project(tmp_path, case.text)))
+    _check("program", case, *_program(_project(tmp_path, case.text, case.stack), case.stack))
