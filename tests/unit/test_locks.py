@@ -1,5 +1,5 @@
 """The hash locks (scripts/lock.sh): every installed package pinned and hashed, wheels only, the deploy and the
-policy pack on the tested pins, and no lock older than the ranges in pyproject.toml."""
+policy pack on the tested pins, checkov on the validators' version, and no lock older than its inputs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCKS = ("requirements.txt", "requirements-test.txt", "policy/requirements.txt")
+LOCKS = ("requirements.txt", "requirements-test.txt", "policy/requirements.txt", "scripts/checkov-requirements.txt")
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
@@ -83,3 +83,8 @@ def test_grafana_foundation_sdk_stays_on_its_exact_build() -> None:
     [declared] = [d for d in PROJECT["dependencies"] if d.startswith("grafana-foundation-sdk")]
     version = declared.split("==")[1]
     assert [_pins(lock)["grafana-foundation-sdk"][0] for lock in LOCKS[:2]] == [version, version]
+
+
+def test_checkov_is_locked_at_the_version_the_validators_install() -> None:
+    [version] = re.findall(r'^CHECKOV_VERSION="([^"]+)"', (ROOT / "scripts/install-validators.sh").read_text(), re.M)
+    assert _pins("scripts/checkov-requirements.txt")["checkov"][0] == version
