@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.tools"
 PROMETHEUS_DIR="$TOOLS/prometheus"
 PROMETHEUS_SERIES="3.5."   # what Debian unstable ships; another 3.x only warns, anything else fails
-CHECKOV_VERSION="3.3.30"
+CHECKOV_VERSION="3.3.30"  # locked with its dependencies in scripts/checkov-requirements.txt
 CHECKOV_VENV="$TOOLS/checkov-venv"
 export DEBIAN_FRONTEND=noninteractive
 
@@ -137,7 +137,9 @@ install_checkov() {
   log "checkov: installing $CHECKOV_VERSION into .tools/checkov-venv"
   rm -rf "$CHECKOV_VENV"
   python3 -m venv "$CHECKOV_VENV"
-  "$CHECKOV_VENV/bin/pip" install -qq --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+  # Hash-checked, wheels only: scripts/checkov-requirements.txt (bash scripts/lock.sh after a version change).
+  "$CHECKOV_VENV/bin/pip" install -qq --disable-pip-version-check --require-hashes --only-binary :all: \
+    -r "$ROOT/scripts/checkov-requirements.txt"
 }
 
 mkdir -p "$TOOLS"

@@ -1,5 +1,6 @@
-"""The Azure DevOps pipeline's shape: validate on every run, preview on pull requests, deploy on main through
-the azure-dev environment; the policy pack on both Pulumi runs; a pinned CLI; no code-hosting dependency."""
+"""The Azure DevOps pipeline's shape: validate on every run, preview on pull requests as the read-only identity,
+deploy on main through the azure-dev environment as the deploy identity, a nightly drift check; the policy pack
+on both Pulumi runs; a pinned CLI; hash-locked installs; no code-hosting dependency."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def _groups(stage: dict[str, Any]) -> list[str]:
     return [v["group"] for v in stage.get("variables") or [] if isinstance(v, dict) and "group" in v]
 
 
-def test_stages_are_validate_preview_deploy_in_order() -> None:
-    assert list(STAGES) == ["validate", "preview", "deploy"]
+def test_stages_are_validate_preview_deploy_drift_in_order() -> None:
+    assert list(STAGES) == ["validate", "preview", "deploy", "drift"]
 
 
 def test_ci_runs_on_main_and_pull_requests_come_through_branch_policy() -> None:
@@ -89,6 +90,7 @@ def test_deploy_runs_only_on_main_outside_pull_requests() -> None:
     condition = STAGES["deploy"]["condition"]
     assert "eq(variables['Build.SourceBranch'], 'refs/heads/main')" in condition
     assert "ne(variables['Build.Reason'], 'PullRequest')" in condition
+    assert "ne(variables['Build.Reason'], 'Schedule')" in condition  # the nightly run checks, never deploys
 
 
 def test_deploy_goes_through_the_azure_dev_environment() -> None:
@@ -113,14 +115,31 @@ def test_pulumi_cli_is_pinned_to_the_sdk_release_the_program_requires() -> None:
 
 
 def test_the_cli_comes_from_the_tool_cache_at_the_pinned_version() -> None:
-    for stage in ("preview", "deploy"):
+    for stage in ("preview", "deploy", "drift"):
         assert 'cli="$(Agent.ToolsDirectory)/pulumi/$(PULUMI_VERSION)/x64"' in _scripts(stage)
         assert 'test "$("$cli/pulumi" version)" = "v$(PULUMI_VERSION)"' in _scripts(stage)
 
 
-def test_secrets_come_from_the_variable_group_only_where_azure_is_needed() -> None:
-    assert _groups(STAGES["preview"]) == _groups(STAGES["deploy"]) == ["observability-azure-dev"]
+def test_secrets_come_from_the_variable_groups_only_where_azure_is_needed() -> None:
+    assert _groups(STAGES["preview"]) == _groups(STAGES["drift"]) == ["observability-azure-dev",
+                                                                     "observability-azure-dev-reader"]
+    assert _groups(STAGES["deploy"]) == ["observability-azure-dev", "observability-azure-dev-deploy"]
     assert _groups(STAGES["validate"]) == []
+
+
+def _identities(stage: str) -> set[str]:
+    """The service principals whose credentials a stage's steps receive."""
+    values = [str(v) for step in _steps(STAGES[stage]) for v in (step.get("env") or {}).values()]
+    return set(re.findall(r"\$\((pulumi-[a-z]+)-client-(?:id|secret)\)", " ".join(values)))
+
+
+def test_the_pull_requests_code_and_the_drift_check_run_as_the_read_only_identity() -> None:
+    assert _identities("preview") == _identities("drift") == {"pulumi-reader"}
+
+
+def test_only_the_approved_deploy_runs_as_the_deploy_identity() -> None:
+    assert _identities("deploy") == {"pulumi-deploy"}
+    assert "pulumi-deploy-client" not in TEXT.split("- stage: deploy")[0] + TEXT.split("- stage: drift")[1]
 
 
 def test_runs_on_the_self_hosted_pool() -> None:
@@ -133,7 +152,7 @@ def test_every_task_is_pinned_to_a_major_version() -> None:
 
 
 def test_the_vm_ssh_key_is_a_secure_file_in_both_pulumi_stages() -> None:
-    for stage in ("preview", "deploy"):
+    for stage in ("preview", "deploy", "drift"):
         [ssh] = [step for step in _steps(STAGES[stage]) if step.get("task") == "InstallSSHKey@0"]
         assert ssh["inputs"]["sshKeySecureFile"] == "observability-vm-ssh-key"
 
@@ -157,3 +176,39 @@ def test_deploy_removes_superseded_images_after_pulumi_up() -> None:
     steps = _step_order("deploy")
     prune = next(i for i, s in enumerate(steps) if "scripts/prune-images.sh" in s)
     assert prune > next(i for i, s in enumerate(steps) if "pulumi up" in s)
+
+
+def test_every_python_install_goes_through_the_hash_locked_venv_script() -> None:
+    scripts = "\n".join(_scripts(stage) for stage in STAGES)
+    assert "pip install" not in scripts and "python3 -m venv" not in scripts
+    assert "bash scripts/venv.sh --test" in _scripts("validate")
+    for stage in ("preview", "deploy"):
+        assert "bash scripts/venv.sh\n" in _scripts(stage) and "bash scripts/venv.sh --policy" in _scripts(stage)
+
+
+def test_drift_is_checked_nightly_on_main_even_without_new_commits() -> None:
+    [schedule] = PIPELINE["schedules"]
+    assert schedule["branches"] == {"include": ["main"]} and schedule["always"] is True
+    assert re.fullmatch(r"\d+ \d+ \* \* \*", schedule["cron"])  # daily
+
+
+def test_the_drift_stage_runs_only_on_the_schedule_and_without_waiting_for_validate() -> None:
+    assert STAGES["drift"]["condition"] == "eq(variables['Build.Reason'], 'Schedule')"
+    assert STAGES["drift"]["dependsOn"] == []
+
+
+def test_each_drift_job_refreshes_its_stack_and_expects_no_changes() -> None:
+    jobs = STAGES["drift"]["jobs"]
+    assert jobs and {job["variables"]["STACK"] for job in jobs} == {"azure-dev"}
+    assert all(job["job"] == "drift_" + job["variables"]["STACK"].replace("-", "_") for job in jobs)
+    scripts = _scripts("drift")
+    assert 'pulumi preview --stack "$(STACK)" --refresh --expect-no-changes' in scripts
+    assert "pulumi up" not in scripts and "pulumi refresh" not in scripts  # read-only: nothing is saved
+
+
+def test_drift_fails_the_run_with_an_error_and_publishes_the_diff() -> None:
+    scripts = _scripts("drift")
+    assert 'exit "$status"' in scripts and "##vso[task.logissue type=error]" in scripts
+    assert "##vso[task.uploadsummary]" in scripts
+    [publish] = [step for step in _steps(STAGES["drift"]) if step.get("task") == "PublishPipelineArtifact@1"]
+    assert publish["condition"] == "succeededOrFailed()"

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-COPIED = ("scripts", "requirements.txt", "pyproject.toml", "Pulumi.yaml", "Pulumi.local.yaml")
+COPIED = ("scripts", "requirements.txt", "requirements-test.txt", "pyproject.toml", "Pulumi.yaml", "Pulumi.local.yaml")
 REAL_TOOLS = ("bash", "dirname", "mkdir", "cat", "git", "cp")
 FAKE_PASSWORD = "fake-grafana-admin-password"
 
@@ -140,7 +140,8 @@ def printed_command(stdout: str, marker: str) -> str:
 def test_standalone_happy_path_creates_the_venv_and_state_and_deploys(run):
     result = run("--yes")
     assert result.returncode == 0, result.stderr
-    assert run.calls("venv") and any("-r requirements.txt" in args for args in run.calls("pip"))
+    assert run.calls("venv") and any("--require-hashes --only-binary :all: -r requirements.txt" in args
+                                     for args in run.calls("pip"))
     passphrase = run.repo / ".pulumi-state" / "passphrase"
     assert passphrase.stat().st_mode & 0o077 == 0 and len(passphrase.read_text().strip()) >= 32
     assert ["up", "--stack", "local", "--yes"] in run.calls("pulumi")
@@ -215,12 +216,24 @@ def test_a_python_outside_the_supported_range_is_refused_up_front(run):
     assert not run.calls("venv") and not run.calls("pulumi")
 
 
-def test_the_documented_test_setup_installs_the_test_extra(run):
+def test_the_documented_test_setup_installs_the_hash_locked_test_environment(run):
     result = subprocess.run([str(run.bin_dir / "bash"), "scripts/venv.sh", "--test"], cwd=run.repo, env=run.env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert any("-r requirements.txt" in args and ".[test]" in args for args in run.calls("pip"))
+    installs = run.calls("pip")
+    assert len(installs) == 2
+    assert installs[0].endswith("--require-hashes --only-binary :all: -r requirements-test.txt")
+    assert installs[1].endswith("--no-deps --no-build-isolation -e .")  # the project: its dependencies are locked
 
+
+
+def test_the_policy_pack_venv_gets_its_own_hash_lock_and_not_the_project(run):
+    result = subprocess.run([str(run.bin_dir / "bash"), "scripts/venv.sh", "--policy"], cwd=run.repo, env=run.env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (run.repo / "policy" / "venv" / "bin" / "python").is_file()
+    [install] = run.calls("pip")
+    assert install.endswith("--require-hashes --only-binary :all: -r policy/requirements.txt")
 
 def _readme_section(title: str) -> str:
     readme = (ROOT / "README.md").read_text()
