@@ -18,7 +18,8 @@ KEYS = ("kubeNamespace", "kubeconfig", "kubeContext", "storageClassName", "grafa
         "tempoVolumeGb", "prometheusVolumeGb", "grafanaEntryKind", "ingressClassName", "ingressControllerNamespace",
         "gatewayName", "gatewayNamespace", "kubeTlsSecretName", "certManagerIssuer", "certManagerIssuerKind",
         "otlpClientNamespaces", "objectStore", "azureStorageAccount", "lokiBlobContainer", "tempoBlobContainer",
-        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey", "gatewayOwnsTlsAndSources")
+        "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey", "gatewayOwnsTlsAndSources",
+        "lokiReplicas", "alloyReplicas")
 ENTRY_KINDS = ("ingress", "httproute")
 ISSUER_KINDS = ("ClusterIssuer", "Issuer")
 OBJECT_STORES = ("filesystem", "azure-blob")
@@ -26,6 +27,7 @@ BLOB_AUTHS = ("workload-identity", "account-key")
 VOLUME_SERVICES = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS)
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+MAX_REPLICAS = 12  # Loki's monolithic mode and Alloy's clustering, well past what one team needs
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Kubernetes:
     otlp_client_namespaces: tuple[str, ...]  # empty: every namespace
     object_store: ObjectStore
     gateway_owns_tls_and_sources: bool = False  # httproute: the Gateway's listener does TLS and filtering
+    loki_replicas: int = 1  # above 1: Loki's multi-instance monolithic mode (docs/aks-dev.md, "Scaling")
+    alloy_replicas: int = 1  # above 1: Alloy clustering
 
     @property
     def entry_namespace(self) -> str:
@@ -87,7 +91,11 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
         allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
-        gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"))
+        gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"),
+        loki_replicas=r.integer("lokiReplicas", 1, MAX_REPLICAS), alloy_replicas=r.integer("alloyReplicas", 1, MAX_REPLICAS))
+    if kube.loki_replicas > 1 and not kube.object_store.is_blob:
+        r.problem("lokiReplicas", kube.loki_replicas, "above 1 needs objectStore azure-blob: every Loki replica "
+                  "must read the chunks and index the others wrote, and a claim is one pod's disk")
     for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
                                                            kube.ingress_controller_namespace),
                        *((("gatewayNamespace", kube.gateway_namespace),) if kube.gateway_namespace else ()),
