@@ -92,7 +92,8 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         allowed_source_cidrs=r.strings("allowedSourceCidrs"), allow_any_source=r.boolean("allowAnySource"),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
         gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"),
-        loki_replicas=r.integer("lokiReplicas", 1, MAX_REPLICAS), alloy_replicas=r.integer("alloyReplicas", 1, MAX_REPLICAS))
+        loki_replicas=r.integer("lokiReplicas", 1, MAX_REPLICAS),
+        alloy_replicas=r.integer("alloyReplicas", 1, MAX_REPLICAS))
     if kube.loki_replicas > 1 and not kube.object_store.is_blob:
         r.problem("lokiReplicas", kube.loki_replicas, "above 1 needs objectStore azure-blob: every Loki replica "
                   "must read the chunks and index the others wrote, and a claim is one pod's disk")

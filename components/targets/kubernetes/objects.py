@@ -192,7 +192,8 @@ def _container(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount
         "imagePullPolicy": "IfNotPresent",  # pinned by digest: the image cannot change under a tag
         **({"command": list(spec.entrypoint)} if spec.entrypoint else {}),
         **({"args": list(spec.command)} if spec.command else {}),
-        "env": [POD_NAMESPACE, *([POD_IP] if spec.peer_ports else []), *(_env(spec, name, value) for name, value in spec.env.items())],
+        "env": [POD_NAMESPACE, *([POD_IP] if spec.peer_ports else []),
+                *(_env(spec, name, value) for name, value in spec.env.items())],
         **({"ports": [{"name": p.name, "containerPort": p.port, "protocol": "TCP"}
                       for p in dict.fromkeys((*spec.listens, *spec.peer_ports))]} if spec.listens else {}),
         "resources": {"requests": {"cpu": f"{spec.cpu_request_millis}m", "memory": f"{spec.memory_mb}Mi"},
