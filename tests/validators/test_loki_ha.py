@@ -146,6 +146,7 @@ def test_a_killed_replica_loses_no_acknowledged_line_and_rejoins_the_ring(cluste
 def test_the_replicas_share_one_ring_over_memberlist_and_the_blob_container(cluster):
     [writer, *_] = [s for s in cluster.servers if s]
     config = writer.config()
+    assert config["target"] == "all"  # Loki's default target: every replica runs the whole engine
     assert config["common"]["replication_factor"] == 3
     assert config["ingester"]["lifecycler"]["ring"]["kvstore"]["store"] == "memberlist"
     assert config["ingester"]["wal"]["flush_on_shutdown"] is True
