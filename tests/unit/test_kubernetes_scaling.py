@@ -56,6 +56,11 @@ def test_a_stopping_loki_pod_has_time_to_flush_and_one_pod_at_a_time_may_be_down
     assert loki_config(objects)["ingester"]["wal"] == {"enabled": True, "dir": "/loki/wal", "flush_on_shutdown": True}
 
 
+def test_one_loki_pod_down_leaves_the_others_ready(objects):
+    """Without this, /ready demands every ring member healthy: one pod draining would empty the Service."""
+    assert loki_config(objects)["ingester"]["lifecycler"]["readiness_check_ring_health"] is False
+
+
 def test_every_loki_replica_runs_the_whole_engine_on_one_memberlist_ring(objects):
     config = loki_config(objects)
     headless = get(objects, "Service", c.headless_service(c.LOKI))

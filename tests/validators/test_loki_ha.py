@@ -132,6 +132,7 @@ def test_a_killed_replica_loses_no_acknowledged_line_and_rejoins_the_ring(cluste
     victim.process.wait()
     _push(writer, acknowledged, "after")  # replication factor 3: two live ingesters are a write quorum
     assert _read_back(reader, start) == set(acknowledged)  # queries answer with one replica gone
+    assert writer.request("/ready")[0] == 200 and reader.request("/ready")[0] == 200
 
     restarted = cluster.start(1)
     es.wait_ready(restarted)
@@ -150,6 +151,7 @@ def test_the_replicas_share_one_ring_over_memberlist_and_the_blob_container(clus
     assert config["common"]["replication_factor"] == 3
     assert config["ingester"]["lifecycler"]["ring"]["kvstore"]["store"] == "memberlist"
     assert config["ingester"]["wal"]["flush_on_shutdown"] is True
+    assert config["ingester"]["lifecycler"]["readiness_check_ring_health"] is False
     assert config["ruler"]["enable_sharding"] is True
     status, _ = writer.request("/flush", body=b"")  # its chunks to the store now, not after chunk_idle_period
     assert status == 204
