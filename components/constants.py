@@ -24,6 +24,11 @@ def container_name(service: str) -> str:
     return f"{CONTAINER_PREFIX}{service}"
 
 
+def headless_service(service: str) -> str:
+    """The Kubernetes Service that resolves to each of a service's pods (StatefulSet identity, peer discovery)."""
+    return f"{service}-headless"
+
+
 # Docker networks a spec joins, by role: the stack's shared one (dockerNetworkName), and the one only
 # Alloy and the Docker API proxy share (`<dockerNetworkName>-docker-api`): container env stays off the
 # network Grafana and the platform's containers sit on.
@@ -43,6 +48,9 @@ PORTS = {
 ADMIN_PORT_SERVICES = (LOKI, TEMPO, PROMETHEUS, ALLOY)
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
+# Between the replicas of one service: Loki's gRPC (config/loki/loki.yaml) and its ring's memberlist gossip.
+LOKI_GRPC_PORT = 9095
+MEMBERLIST_PORT = 7946
 HTTPS_PORT = 443  # outside the stack: object stores, webhooks; and Grafana's port behind a cluster ingress
 # Tempo receives OTLP from Alloy on the same well-known ports, inside the network only.
 

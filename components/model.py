@@ -156,6 +156,11 @@ class ContainerSpec:
     # A one-shot job that prepares this service's data: on a cluster, an init container of that service's
     # pod (sharing its data volume), so it runs whenever the pod starts — which a changed Secret causes.
     init_of: str | None = None
+    # Several pods of one service (Kubernetes): how many, the ports they open to each other (gossip, gRPC;
+    # they may also be `listens`), and how long a pod may take to stop (an ingester flushes its chunks).
+    replicas: int = 1
+    peer_ports: tuple[Listen, ...] = ()
+    stop_grace_seconds: int = 30
 
     def for_target(self, target: str) -> ContainerSpec | None:
         """The parts of this spec that run on `target`, or None when the container does not run there."""

@@ -118,10 +118,10 @@ install_grammars() {
   local stamp="$ROOT/node_modules/.lock-sha256" want
   want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    log "grammars: node_modules matches package-lock.json"
+    log "grammars and Azurite: node_modules matches package-lock.json"
     return
   fi
-  log "grammars: npm ci"
+  log "grammars and Azurite: npm ci"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$want" >"$stamp"
 }

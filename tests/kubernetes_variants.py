@@ -1,5 +1,6 @@
 """The aks-dev configurations the Kubernetes checks run over: the stack file as it is, and each variant that
-changes which objects exist or what they hold (object store and its credentials, TLS source, entry kind)."""
+changes which objects exist or what they hold (object store and its credentials, TLS source, entry kind,
+replica counts)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,15 @@ BLOB = {"objectStore": "azure-blob", "azureStorageAccount": "aimodernizeobs"}
 CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 GATEWAY = {"grafanaEntryKind": "httproute", "gatewayName": "edge", "gatewayNamespace": "gateways",
            "gatewayOwnsTlsAndSources": True, "certManagerIssuer": "", "allowedSourceCidrs": []}
+# lokiReplicas 3 (Loki's HA monolithic mode needs the blob store) and alloyReplicas 2 (clustered Alloy).
+SCALED_OUT = {**BLOB, "workloadIdentityClientId": CLIENT_ID, "lokiReplicas": 3, "alloyReplicas": 2}
 VARIANTS: dict[str, dict] = {
     "stack-file": {},  # filesystem store, cert-manager issuer, Ingress
     "azure-blob-workload-identity": {**BLOB, "workloadIdentityClientId": CLIENT_ID},
     "azure-blob-account-key": {**BLOB, "azureBlobAuth": "account-key"},
     "existing-tls-secret": {"certManagerIssuer": "", "kubeTlsSecretName": "grafana-aks-dev-tls"},
     "httproute": GATEWAY,
+    "scaled-out": SCALED_OUT,
 }
 
 

@@ -77,7 +77,22 @@ def _user(settings: Settings) -> str | None:
     return None if settings.exporters.containers else f"{ALLOY_UID}:{ALLOY_UID}"
 
 
+def replicas(settings: Settings) -> int:
+    return settings.kubernetes.alloy_replicas if settings.kubernetes else 1
+
+
+def _cluster_args(count: int) -> tuple[str, ...]:
+    """alloyReplicas above 1: Alloy clustering, its gossip over the HTTP port, joined through the headless
+    Service's DNS (every Alloy pod). The `clustering` blocks of the pod-log source and the scrapes then share
+    their targets among the pods, each target handled by one (a no-op on a single instance)."""
+    if count == 1:
+        return ()
+    return ("--cluster.enabled=true",
+            f"--cluster.join-addresses={c.headless_service(c.ALLOY)}:{c.PORTS[c.ALLOY]}")
+
+
 def spec(settings: Settings) -> ContainerSpec:
+    count = replicas(settings)
     exporter_files, exporter_volumes, exporter_env = _exporters(settings)
     # Each service's data volume, read-only, so the filesystem collector reports how full it is.
     watched = tuple(Volume(data_volume_name(s), f"/volumes/{s}", read_only=True)
@@ -88,7 +103,7 @@ def spec(settings: Settings) -> ContainerSpec:
         image=settings.images[c.ALLOY],
         # A directory: Alloy loads every *.alloy file in it, so an exporter is on when its file is there.
         command=("run", f"--server.http.listen-addr=0.0.0.0:{c.PORTS[c.ALLOY]}",
-                 f"--storage.path={STORAGE_PATH}", CONFIG_DIR_IN_CONTAINER),
+                 f"--storage.path={STORAGE_PATH}", *_cluster_args(count), CONFIG_DIR_IN_CONTAINER),
         env=frozen_env(
             STACK_ENVIRONMENT=settings.environment,
             LOKI_PUSH_URL=f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",
@@ -126,4 +141,6 @@ def spec(settings: Settings) -> ContainerSpec:
         reads_cluster_api=True,  # kubernetes-logs.alloy: discovery.kubernetes and loki.source.kubernetes
         # The Postgres exporter logs in with the password the role job sets: that job runs first.
         depends_on=(docker_api.SERVICE, *((postgres_readonly.SERVICE,) if settings.exporters.postgres else ())),
+        replicas=count,
+        peer_ports=(Listen("http", c.PORTS[c.ALLOY]),) if count > 1 else (),
     )

@@ -35,12 +35,18 @@ def merged(base: Any, overlay: Any) -> Any:
     return overlay
 
 
-def config(settings: Settings, service: str, name: str, path: str) -> File:
+def config(settings: Settings, service: str, name: str, path: str, overlays: tuple[str, ...] = ()) -> File:
+    """The service's file; with the blob store, config/<service>/azure-blob.yaml and then each of
+    `overlays` (more files of config/<service>/) merged over it."""
     text = (CONFIG_DIR / service / name).read_text()
     if _blob(settings) is None:
+        assert not overlays, f"{service}: {overlays} need the blob store"
         return File(path, text)
-    combined = merged(yaml.safe_load(text), yaml.safe_load((CONFIG_DIR / service / OVERLAY).read_text()))
-    header = f"# Generated from config/{service}/{name} with config/{service}/{OVERLAY} merged over it.\n"
+    combined = yaml.safe_load(text)
+    for overlay in (OVERLAY, *overlays):
+        combined = merged(combined, yaml.safe_load((CONFIG_DIR / service / overlay).read_text()))
+    merged_names = " and ".join(f"config/{service}/{o}" for o in (OVERLAY, *overlays))
+    header = f"# Generated from config/{service}/{name} with {merged_names} merged over it.\n"
     return File(path, header + yaml.safe_dump(combined, sort_keys=False))
 
 

@@ -21,7 +21,7 @@ KEYS = ("kubeNamespace", "kubeconfig", "kubeContext", "storageClassName", "grafa
         "gatewayName", "gatewayNamespace", "kubeTlsSecretName", "certManagerIssuer", "certManagerIssuerKind",
         "otlpClientNamespaces", "objectStore", "azureStorageAccount", "lokiBlobContainer", "tempoBlobContainer",
         "azureBlobAuth", "workloadIdentityClientId", "azureStorageAccountKey", "gatewayOwnsTlsAndSources",
-        "certManagerSolver")
+        "certManagerSolver", "lokiReplicas", "alloyReplicas")
 ENTRY_KINDS = ("ingress", "httproute")
 ISSUER_KINDS = ("ClusterIssuer", "Issuer")
 SOLVERS = ("http01", "dns01", "none")  # how the issuer proves the domain; none: a CA, Vault or self-signed issuer
@@ -32,6 +32,7 @@ VOLUME_SERVICES = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS)
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+MAX_REPLICAS = 12  # Loki's monolithic mode and Alloy's clustering, well past what one team needs
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class Kubernetes:
     object_store: ObjectStore
     gateway_owns_tls_and_sources: bool = False  # httproute: the Gateway's listener does TLS and filtering
     cert_manager_solver: str = "http01"  # http01 | dns01 | none
+    loki_replicas: int = 1  # above 1: Loki's multi-instance monolithic mode (docs/aks-dev.md, "Scaling")
+    alloy_replicas: int = 1  # above 1: Alloy clustering
 
     @property
     def solves_http01(self) -> bool:
@@ -102,7 +105,12 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         allowlist=_allowlist(r, entry_kind),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
         gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"),
-        cert_manager_solver=r.string("certManagerSolver", SOLVERS))
+        cert_manager_solver=r.string("certManagerSolver", SOLVERS),
+        loki_replicas=r.integer("lokiReplicas", 1, MAX_REPLICAS),
+        alloy_replicas=r.integer("alloyReplicas", 1, MAX_REPLICAS))
+    if kube.loki_replicas > 1 and not kube.object_store.is_blob:
+        r.problem("lokiReplicas", kube.loki_replicas, "above 1 needs objectStore azure-blob: every Loki replica "
+                  "must read the chunks and index the others wrote, and a claim is one pod's disk")
     for key, value in (("kubeNamespace", kube.namespace), ("ingressControllerNamespace",
                                                            kube.ingress_controller_namespace),
                        *((("gatewayNamespace", kube.gateway_namespace),) if kube.gateway_namespace else ()),

@@ -235,9 +235,18 @@ def test_alloy_endpoints_and_environment_label_come_from_the_environment(compone
 
 
 def test_alloy_scrapes_the_five_services_marked_as_its_own_copy():
-    targets = alloy()["prometheus.scrape.stack"].attrs["targets"]
-    assert {t["job"] for t in targets} == set(SERVICES)
+    blocks = alloy()
+    targets = [*blocks["prometheus.scrape.stack"].attrs["targets"], *blocks["prometheus.scrape.self"].attrs["targets"]]
+    assert sorted(t["job"] for t in targets) == sorted(SERVICES)
     assert all(t["scraped_by"] == "alloy" for t in targets)
+
+
+def test_clustered_alloy_shares_the_other_services_but_each_replica_scrapes_itself_under_its_own_name():
+    blocks = alloy()
+    assert blocks["prometheus.scrape.stack"].find("clustering")[0].attrs["enabled"] is True
+    assert not blocks["prometheus.scrape.self"].find("clustering")
+    [rule] = blocks["prometheus.relabel.self"].find("rule")
+    assert rule.attrs["target_label"] == "instance" and rule.attrs["replacement"].text == "constants.hostname"
 
 
 def test_only_the_watched_volumes_leave_alloy_as_disk_usage():

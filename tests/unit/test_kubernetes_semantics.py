@@ -24,6 +24,15 @@ NEEDED_FLOWS = {
     ("prometheus", "grafana", 3000), ("prometheus", "loki", 3100), ("prometheus", "tempo", 3200),
     ("prometheus", "alloy", 12345), ("tempo", "prometheus", 9090),
 }
+# And between the replicas of a scaled-out service: Loki's gRPC and memberlist, Alloy's clustering (HTTP/2).
+REPLICA_FLOWS = {("loki", "loki", 9095), ("loki", "loki", 7946), ("alloy", "alloy", 12345)}
+
+
+def needed_flows(variant: str) -> set[tuple[str, str, int]]:
+    kube = variant_settings(variant).kubernetes
+    assert kube is not None
+    replicated = {s for s, n in (("loki", kube.loki_replicas), ("alloy", kube.alloy_replicas)) if n > 1}
+    return NEEDED_FLOWS | {f for f in REPLICA_FLOWS if f[0] in replicated}
 
 
 @pytest.fixture(scope="module", params=VARIANTS)
@@ -160,9 +169,9 @@ def allowed(objects: list[dict], direction: str) -> set[tuple[str, str, int]]:
     return flows
 
 
-def test_exactly_the_needed_flows_are_allowed_and_both_sides_agree(objects):
-    assert allowed(objects, "egress") == NEEDED_FLOWS
-    assert allowed(objects, "ingress") == NEEDED_FLOWS
+def test_exactly_the_needed_flows_are_allowed_and_both_sides_agree(objects, variant):
+    assert allowed(objects, "egress") == needed_flows(variant)
+    assert allowed(objects, "ingress") == needed_flows(variant)
 
 
 def test_default_deny_covers_every_pod_in_both_directions(objects):
@@ -236,7 +245,14 @@ def test_every_statefulset_names_a_headless_service_that_selects_its_pod(objects
         assert selected_pods(objects, service["spec"]["selector"]) == [workload["metadata"]["name"]]
 
 
-def test_a_deployment_never_runs_two_pods_at_once(objects):
-    """Alloy keeps its log positions in an emptyDir: a surge pod would tail and ship every log again."""
+def test_a_deployment_never_runs_a_surge_pod(objects):
+    """Alloy keeps its log positions in an emptyDir: a surge pod would tail and ship every log again. One pod is
+    recreated; clustered pods are replaced one at a time, the others taking over its targets."""
     deployments = of(objects, "Deployment")
-    assert deployments and all(d["spec"]["strategy"] == {"type": "Recreate"} for d in deployments)
+    assert deployments
+    for deployment in deployments:
+        strategy = deployment["spec"]["strategy"]
+        if deployment["spec"]["replicas"] == 1:
+            assert strategy == {"type": "Recreate"}
+        else:
+            assert strategy["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1}

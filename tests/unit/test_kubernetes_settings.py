@@ -128,3 +128,29 @@ def test_kubeconfig_contents_are_refused_without_echoing_them():
 
 def test_grafana_behind_the_ingress_is_on_port_443():
     assert "443" in only(problems(grafanaPort=9999), "grafanaPort")
+
+
+BLOB = {"objectStore": "azure-blob", "azureStorageAccount": "aimodernizeobs", "workloadIdentityClientId": CLIENT_ID}
+
+
+def test_one_loki_and_one_alloy_by_default():
+    kube = from_stack_file("aks-dev").kubernetes
+    assert kube is not None and (kube.loki_replicas, kube.alloy_replicas) == (1, 1)
+
+
+def test_several_loki_replicas_need_the_blob_store_and_say_why():
+    message = only(problems(lokiReplicas=3), "lokiReplicas")
+    assert "objectStore azure-blob" in message and "a claim is one pod's disk" in message
+    assert parse("aks-dev", {**GOOD, **BLOB, "lokiReplicas": 3}).kubernetes.loki_replicas == 3
+
+
+@pytest.mark.parametrize("key", ["lokiReplicas", "alloyReplicas"])
+def test_replica_counts_are_whole_numbers_from_1_to_12(key):
+    assert "from 1 to 12" in only(problems(**BLOB, **{key: 0}), key)
+    assert "from 1 to 12" in only(problems(**BLOB, **{key: 13}), key)
+    kube = parse("aks-dev", {**GOOD, **BLOB, key: 12}).kubernetes
+    assert kube is not None and 12 in (kube.loki_replicas, kube.alloy_replicas)
+
+
+def test_alloy_replicas_need_no_blob_store():
+    assert parse("aks-dev", {**GOOD, "alloyReplicas": 2}).kubernetes.alloy_replicas == 2

@@ -1,5 +1,6 @@
 """Loki's and Tempo's configs for a cluster stack — filesystem (the claim) and azure-blob (workload identity
-or account key) — are accepted by the real Loki 3.7 and Tempo 3.0 binaries' own config verification."""
+or account key; Loki also scaled out) — are accepted by the real Loki 3.7 and Tempo 3.0 binaries' own config
+verification."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ STORES = {
     "filesystem": {},
     "azure-blob-workload-identity": {**BLOB, "workloadIdentityClientId": "00000000-0000-0000-0000-000000000000"},
     "azure-blob-account-key": {**BLOB, "azureBlobAuth": "account-key"},
+    # lokiReplicas 3: config/loki/replicas.yaml merged over the blob overlay (memberlist ring, RF 3, WAL).
+    "azure-blob-3-loki-replicas": {**BLOB, "azureBlobAuth": "account-key", "lokiReplicas": 3},
 }
 # The binary's own verification flag, added to the container's command line.
 VERIFY = {c.LOKI: "-verify-config", c.TEMPO: "-config.verify=true"}  # Tempo's flag takes a value

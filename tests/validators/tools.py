@@ -1,4 +1,5 @@
-"""Finds the external tools the validator tests run (promtool, nginx, Postgres, node grammars, checkov).
+"""Finds the external tools the validator tests run (promtool, nginx, Postgres, node grammars, checkov,
+Azurite).
 
 These are the tools a package registry ships; the real engines (Loki, Tempo, Alloy) are not among them
 and come from the environment instead (tests/validators/engines.py).
@@ -31,6 +32,7 @@ OVERRIDES = {
     "node": "NODE",
     "checkov": "CHECKOV",
     "busybox": "BUSYBOX",
+    "azurite-blob": "AZURITE_BLOB",
 }
 
 # Where scripts/install-validators.sh puts the tools it keeps out of the system, relative to the repo.
@@ -38,6 +40,7 @@ REPO_TOOLS = {
     "promtool": ".tools/prometheus/usr/bin/promtool",
     "prometheus": ".tools/prometheus/usr/bin/prometheus",
     "checkov": ".tools/checkov-venv/bin/checkov",
+    "azurite-blob": "node_modules/.bin/azurite-blob",  # npm (package.json): the Azure Storage emulator
 }
 
 # The grammar packages tests/validators/grammar/parse.mjs imports.

@@ -50,6 +50,9 @@ def policies(settings: Settings, specs: list[ContainerSpec], selector: Selector)
             if ports:
                 ingress.append({"from": [{"podSelector": {"matchLabels": selector(peer.service)}}],
                                 "ports": _tcp(*ports)})
+        peers = {"podSelector": {"matchLabels": selector(spec.service)}}
+        if spec.peer_ports:  # the replicas of one service, to each other (gossip, gRPC) and nobody else
+            ingress.append({"from": [peers], "ports": _tcp(*(p.port for p in spec.peer_ports))})
         platform = [p.port for p in spec.listens if p.from_platform]
         if platform:
             ingress.append({"from": [_namespaces(kube.otlp_client_namespaces)], "ports": _tcp(*platform)})
@@ -62,6 +65,8 @@ def policies(settings: Settings, specs: list[ContainerSpec], selector: Selector)
             targets.setdefault(flow.service, []).append(flow.port)
         egress += [{"to": [{"podSelector": {"matchLabels": selector(service)}}], "ports": _tcp(*ports)}
                    for service, ports in sorted(targets.items())]
+        if spec.peer_ports:
+            egress.append({"to": [peers], "ports": _tcp(*(p.port for p in spec.peer_ports))})
         outside = [*spec.external_ports, *(API_SERVER_PORTS if spec.reads_cluster_api else ())]
         if outside:
             egress.append({"ports": _tcp(*outside)})  # addresses outside the cluster are not known here

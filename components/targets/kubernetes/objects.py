@@ -9,7 +9,7 @@ service: what differs between services is data in their specs.
 from __future__ import annotations
 
 from components import constants as c
-from components.model import ContainerSpec, Ref
+from components.model import ContainerSpec, Listen, Ref
 from components.settings import Settings
 from components.targets.kubernetes import files, network
 
@@ -27,6 +27,11 @@ CLUSTER_READ_RULES = [
 ]
 # Every container learns its namespace from the downward API (Alloy keeps only its own namespace's claims).
 POD_NAMESPACE = {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}
+# ... and its address (a replicated service advertises it to its peers: Loki's ring).
+POD_IP = {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}
+# Replicas spread over nodes (never two on one node while another schedulable node has fewer; cordoned
+# nodes do not count, so a drain can always place the evicted pod) and, where the cluster has them, zones.
+SPREAD = (("kubernetes.io/hostname", "DoNotSchedule"), ("topology.kubernetes.io/zone", "ScheduleAnyway"))
 
 
 def selector(service: str) -> dict[str, str]:
@@ -66,22 +71,29 @@ def service_objects(settings: Settings, spec: ContainerSpec, inits: tuple[Contai
     init_mounts = [(init, part_mounts) for init, (_, part_mounts) in zip(inits, init_parts, strict=True)]
     workload = _workload(settings, spec, meta, mounts, init_mounts)
     objects.append(workload)
-    ports = [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP"} for p in spec.listens]
+    ports = [_service_port(p) for p in spec.listens]
     if spec.listens:
         objects.append({"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {
             "type": "ClusterIP", "selector": selector(spec.service), "ports": ports}})
-    if workload["kind"] == "StatefulSet":  # its serviceName: the headless Service that gives the pod its DNS name
+    # The headless Service: a StatefulSet's serviceName (its pods' DNS names), and how replicas find each other
+    # (it resolves to every pod, ready or not, so a starting pod finds its peers).
+    if workload["kind"] == "StatefulSet" or spec.peer_ports:
+        peer_only = [_service_port(p) for p in spec.peer_ports if p not in spec.listens]
         objects.append({"apiVersion": "v1", "kind": "Service", "metadata": {**meta, "name": headless_name(spec)},
-                        "spec": {"clusterIP": "None", "selector": selector(spec.service), "ports": ports,
-                                 "publishNotReadyAddresses": True}})
-    # Never maxUnavailable 0 with one replica: node drains (AKS upgrades) would fail on it.
+                        "spec": {"clusterIP": "None", "selector": selector(spec.service),
+                                 "ports": ports + peer_only, "publishNotReadyAddresses": True}})
+    # One pod down at a time (a drain, a rollout); never maxUnavailable 0: node drains (AKS upgrades) would fail.
     objects.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta,
                     "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(spec.service)}}})
     return objects
 
 
+def _service_port(listen: Listen) -> dict:
+    return {"name": listen.name, "port": listen.port, "targetPort": listen.name, "protocol": "TCP"}
+
+
 def headless_name(spec: ContainerSpec) -> str:
-    return f"{spec.service}-headless"
+    return c.headless_service(spec.service)
 
 
 def _service_account(settings: Settings, spec: ContainerSpec, meta: dict) -> dict:
@@ -117,12 +129,15 @@ def _workload(settings: Settings, spec: ContainerSpec, meta: dict, mounts: list[
     assert kube is not None
     claims = [(f"data-{i}" if i else "data", v) for i, v in enumerate(spec.data_volumes)]
     template = _pod(settings, spec, mounts, claims, inits)
-    common = {"replicas": 1, "selector": {"matchLabels": selector(spec.service)}, "template": template}
+    common = {"replicas": spec.replicas, "selector": {"matchLabels": selector(spec.service)}, "template": template}
     if not claims:
-        # One pod at a time: a second replica during a rollout would tail every log again (positions are
-        # in the pod's emptyDir) and double what it ships.
+        # One pod: never two at once, or a second pod during a rollout would tail every log again (positions
+        # are in the pod's emptyDir) and double what it ships. Several (clustered): one replaced at a time, the
+        # others take over its targets meanwhile.
+        strategy = {"type": "Recreate"} if spec.replicas == 1 else {
+            "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
-                "spec": {**common, "strategy": {"type": "Recreate"}}}
+                "spec": {**common, "strategy": strategy}}
     size = kube.volume_gb[spec.service]
     return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta, "spec": {
         **common, "serviceName": headless_name(spec),
@@ -152,11 +167,17 @@ def _pod(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], cla
         "automountServiceAccountToken": spec.reads_cluster_api,
         "securityContext": {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid,
                             "fsGroupChangePolicy": "OnRootMismatch", "seccompProfile": {"type": "RuntimeDefault"}},
-        "terminationGracePeriodSeconds": 30,  # let Loki, Tempo and Prometheus flush
+        "terminationGracePeriodSeconds": spec.stop_grace_seconds,  # let Loki, Tempo and Prometheus flush
+        **({"topologySpreadConstraints": _spread(spec)} if spec.replicas > 1 else {}),
         **({"initContainers": init_containers} if init_containers else {}),
         "containers": [main],
         "volumes": [*({"name": name, "emptyDir": {}} for name in scratch), *(files.volume(m) for m in all_mounts)],
     }}
+
+
+def _spread(spec: ContainerSpec) -> list[dict]:
+    return [{"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": when, "nodeTaintsPolicy": "Honor",
+             "labelSelector": {"matchLabels": selector(spec.service)}} for key, when in SPREAD]
 
 
 def _container(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount], claims: dict[str, str],
@@ -171,9 +192,10 @@ def _container(settings: Settings, spec: ContainerSpec, mounts: list[files.Mount
         "imagePullPolicy": "IfNotPresent",  # pinned by digest: the image cannot change under a tag
         **({"command": list(spec.entrypoint)} if spec.entrypoint else {}),
         **({"args": list(spec.command)} if spec.command else {}),
-        "env": [POD_NAMESPACE, *(_env(spec, name, value) for name, value in spec.env.items())],
-        **({"ports": [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in spec.listens]}
-           if spec.listens else {}),
+        "env": [POD_NAMESPACE, *([POD_IP] if spec.peer_ports else []),
+                *(_env(spec, name, value) for name, value in spec.env.items())],
+        **({"ports": [{"name": p.name, "containerPort": p.port, "protocol": "TCP"}
+                      for p in dict.fromkeys((*spec.listens, *spec.peer_ports))]} if spec.listens else {}),
         "resources": {"requests": {"cpu": f"{spec.cpu_request_millis}m", "memory": f"{spec.memory_mb}Mi"},
                       "limits": {"memory": f"{spec.memory_mb}Mi"}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
