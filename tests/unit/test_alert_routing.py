@@ -56,3 +56,12 @@ def test_every_stack_yml_alert_and_every_canary_rule_is_provisioned(stack):
 def test_prometheus_evaluates_no_rules_that_would_notify_nobody():
     config = yaml.safe_load((stack_health.SOURCE.parents[1] / "prometheus.yml").read_text())
     assert "rule_files" not in config and "alerting" not in config
+
+
+def test_the_readme_lists_every_rule_with_its_source():
+    readme = (stack_health.SOURCE.parents[3] / "README.md").read_text()
+    settings = _with_receiver("local", "email")
+    settings = dataclasses.replace(settings, postgres=dataclasses.replace(settings.postgres, enabled=True))
+    groups = yaml.safe_load(alerting_files(settings)["rules.yaml"])["groups"]
+    rows = [f"| {rule['title']} | {group['name']} · " for group in groups for rule in group["rules"]]
+    assert len(rows) == 22 and [row for row in rows if row not in readme] == []
