@@ -90,7 +90,7 @@ def test_each_instance_runs_its_pushed_image_by_digest_with_a_health_check(self_
         inputs = resource.inputs
         assert inputs["image"].startswith(f"ghcr.io/acme/observability/{name}@sha256:"), name
         # The canary serves no HTTP: Railway restarts it when its script exits (ON_FAILURE).
-        assert (inputs["healthcheck_path"] or name == "canary") and inputs["restart_policy"] == "ON_FAILURE", name
+        assert (inputs.get("healthcheck_path") or name == "canary") and inputs["restart_policy"] == "ON_FAILURE", name
 
 
 def test_one_deployment_per_service_after_every_service_is_configured(self_hosted):

@@ -114,7 +114,8 @@ def test_the_secret_rule_stays_quiet_on_a_redacted_line_and_fires_on_an_unredact
 # --- metric samples: Prometheus ------------------------------------------------------------------
 
 def test_metrics_missing_is_quiet_while_samples_arrive_and_fires_once_they_stop(live_prometheus, rules, sent):
-    rule, at = rules[rules_module.METRICS_MISSING_UID], NOW_NS / 1e9 - 3 * 3600
+    # Within the hour before the newest sample: the oldest time Prometheus' head accepts for a new series.
+    rule, at = rules[rules_module.METRICS_MISSING_UID], NOW_NS / 1e9 - 45 * 60
     (metric,) = sent["metrics"]["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]
     labels = {"__name__": metric["name"], "job": _resource(sent["metrics"], "resourceMetrics")["service.name"],
               "environment": "local"}  # otelcol.exporter.prometheus: job from service.name; the write's label
