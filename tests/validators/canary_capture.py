@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -18,23 +17,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from components.services import canary
 from components.settings import from_stack_file
+from tests.validators.tools import busybox_bin
 
 APPLETS = ("sh", "wget", "timeout", "od", "tr", "date", "sleep", "touch", "echo", "find", "test")
 SIGNALS = ("logs", "traces", "metrics")
 
 
-def _busybox_path(directory: Path) -> str:
-    busybox = shutil.which("busybox")
-    if busybox is None:
-        pytest.skip("busybox is not installed (Debian package busybox): the canary script runs under it")
+def _applets(directory: Path) -> str:
     directory.mkdir()
-    for applet in APPLETS:
-        (directory / applet).symlink_to(busybox)
-    return str(directory)
+    return busybox_bin(directory, APPLETS)  # skips without busybox (fails with REQUIRE_VALIDATORS=1)
 
 
 def capture_round(workdir: Path) -> dict[str, dict[str, Any]]:
@@ -56,7 +49,7 @@ def capture_round(workdir: Path) -> dict[str, dict[str, Any]]:
     spec = canary.spec(from_stack_file("local"))
     script = workdir / "canary.sh"
     script.write_text(str(spec.files[0].content))
-    env = {**{k: str(v) for k, v in spec.env.items()}, "PATH": _busybox_path(workdir / "bin"),
+    env = {**{k: str(v) for k, v in spec.env.items()}, "PATH": _applets(workdir / "bin"),
            "CANARY_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_port}", "CANARY_INTERVAL_SECONDS": "3600",
            "CANARY_OK_FILE": str(workdir / "ok")}
     # Its own process group: the `sleep` it waits in goes with it (and holds no pipe open).
