@@ -65,3 +65,11 @@ def test_the_readme_lists_every_rule_with_its_source():
     groups = yaml.safe_load(alerting_files(settings)["rules.yaml"])["groups"]
     rows = [f"| {rule['title']} | {group['name']} · " for group in groups for rule in group["rules"]]
     assert len(rows) == 22 and [row for row in rows if row not in readme] == []
+
+
+def test_rule_titles_are_unique_as_grafana_requires_within_a_folder():
+    settings = dataclasses.replace(from_stack_file("local"), postgres=dataclasses.replace(
+        from_stack_file("local").postgres, enabled=True))
+    groups = yaml.safe_load(alerting_files(settings)["rules.yaml"])["groups"]
+    titles = [rule["title"] for group in groups for rule in group["rules"]]
+    assert len(titles) == 22 == len(set(titles))
