@@ -21,7 +21,9 @@ SECRET_UNREDACTED_UID = "canary-secret-unredacted"
 UIDS = (LOGS_MISSING_UID, SPANS_MISSING_UID, METRICS_MISSING_UID, SECRET_UNREDACTED_UID)
 
 WINDOW = "5m"  # five sends: one late or lost request never fires a rule
-PENDING = "1m"
+# A new span-metrics series (first deploy, Tempo restarted) shows no increase until its second span a
+# minute later: a pending period beyond that keeps a start from paging anyone.
+PENDING = "2m"
 
 LOG_SELECTOR = f'{{service_name="{c.CANARY_SERVICE_NAME}"}}'
 LOGS_ARRIVED = f"sum(count_over_time({LOG_SELECTOR} [{WINDOW}]))"
