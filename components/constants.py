@@ -66,6 +66,15 @@ DASHBOARD_FOLDER = "Platform"
 DASHBOARD_FOLDER_UID = "platform"
 ALERT_FOLDER = "Platform alerts"  # alert rules are provisioned by folder title; Grafana picks its uid
 
+# The canary (components/services/canary.py): what it sends and what the canary rules and Stack Health
+# select it by. The secret is fake: its only job is to prove redaction end to end.
+CANARY = "canary"
+CANARY_SERVICE_NAME = "obs-canary"  # OTLP service.name: Loki's service_name, Prometheus' job, span metrics' service
+CANARY_METRIC = "obs_canary_sent_timestamp_seconds"  # a gauge: the Unix time the canary sent it
+CANARY_FAKE_SECRET = "canary-fake-secret-7d41e09b"  # noqa: S105 - not a credential
+CANARY_INTERVAL_SECONDS = 60
+CANARY_MEMORY_MB = 16  # counted in memoryBudgetMb beside the services' limits
+
 # Secrets reach containers as files (the `__FILE` forms), never as plain env values.
 SECRETS_DIR = "/run/secrets"
 GRAFANA_ADMIN_PASSWORD_FILE = f"{SECRETS_DIR}/grafana_admin_password"

@@ -1,6 +1,7 @@
 """Stack Health: the observability stack watching itself — every scraped component up, log / trace /
 sample ingestion rates, disk used per data volume against the alert threshold and retention budget,
-and failed Grafana logins (Grafana's own logs in Loki, and its HTTP metrics).
+failed Grafana logins (Grafana's own logs in Loki, and its HTTP metrics), and the canary's last arrival per
+signal (components/services/canary.py; its rules are components/alerts/canary.py).
 """
 
 from __future__ import annotations
@@ -81,7 +82,26 @@ def _logins() -> list:
     ]
 
 
+# The canary's sample holds the time it was sent: now minus the newest one is how long ago the last arrived.
+CANARY_SAMPLE_AGE = f'time() - max(last_over_time({c.CANARY_METRIC}{{job="{c.CANARY_SERVICE_NAME}"}}[$__range]))'
+CANARY_LOGS = f'{{service_name="{c.CANARY_SERVICE_NAME}"}}'
+CANARY_TRACES = f'{{ resource.service.name = "{c.CANARY_SERVICE_NAME}" }}'
+
+
+def _canary() -> list:
+    return [
+        k.stat_panel("Canary: last metric sample", "s", k.promql(CANARY_SAMPLE_AGE, instant=True), w=6, h=8,
+                     steps=k.steps((None, "green"), (180, "orange"), (300, "red")),
+                     description="Seconds since the canary sent the newest sample Prometheus holds. It sends one "
+                                 "a minute; the canary rules alert after 5 minutes without one."),
+        k.table_panel("Canary: last spans in Tempo", k.traceql(CANARY_TRACES, limit=5), w=9, h=8,
+                      description="The canary's newest traces (one a minute): the start time is its last arrival."),
+        k.logs_panel("Canary: last log lines in Loki", k.logql(CANARY_LOGS, max_lines=5), w=9, h=8,
+                     description="One a minute. The fake api_key must read <redacted>: Alloy's redaction works."),
+    ]
+
+
 def build(settings: Settings):
     board = k.new_dashboard(UID, "Stack Health", "The observability stack itself (ADR-031 Tier B).",
                             "now-6h", refresh="1m")
-    return k.assemble(board, [], [_components_up(), *_ingestion(), *_disk(settings), *_logins()])
+    return k.assemble(board, [], [_components_up(), *_canary(), *_ingestion(), *_disk(settings), *_logins()])

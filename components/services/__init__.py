@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from components.model import DOCKER, ContainerSpec
-from components.services import (alloy, demo_postgres, demo_telemetry, docker_api, grafana, loki, postgres_readonly,
-                                 prometheus, proxy, tempo)
+from components.services import (alloy, canary, demo_postgres, demo_telemetry, docker_api, grafana, loki,
+                                 postgres_readonly, prometheus, proxy, tempo)
 from components.settings import Settings
 
 
@@ -15,7 +15,7 @@ def stack_specs(settings: Settings, target: str = DOCKER) -> tuple[ContainerSpec
     # The read-only role job first: Grafana and Alloy log in with the password it sets.
     specs += [postgres_readonly.spec(settings)] if settings.postgres.enabled else []
     specs += [loki.spec(settings), tempo.spec(settings), prometheus.spec(settings), docker_api.spec(settings),
-              alloy.spec(settings),
+              alloy.spec(settings), canary.spec(settings),
               grafana.spec(settings), grafana.admin_sync_spec(settings), proxy.spec(settings)]
     if settings.demo_data:
         specs += demo_telemetry.specs(settings)  # after Alloy, which they send to

@@ -1,12 +1,12 @@
-"""Prometheus: TSDB on a named volume, remote-write and OTLP receivers, exemplars, the stack's rules."""
+"""Prometheus: TSDB on a named volume, remote-write and OTLP receivers, exemplars. It evaluates no rules:
+Grafana evaluates config/prometheus/rules/stack.yml (components/alerts/stack_health.py) and routes them."""
 
 from components import constants as c
 from components.model import ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Volume, data_volume_name
-from components.services.common import SCRATCH, SCRAPED, admin_ports, config_file, config_tree, http_check_probe
+from components.services.common import SCRATCH, SCRAPED, admin_ports, config_file, http_check_probe
 from components.settings import Settings
 
 CONFIG_PATH = "/etc/prometheus/prometheus.yml"
-RULES_DIR = "/etc/prometheus/rules"
 DATA_PATH = "/prometheus"
 HEALTH = HttpCheck("/-/ready", c.PORTS[c.PROMETHEUS], live_path="/-/healthy")
 
@@ -29,8 +29,7 @@ def spec(settings: Settings) -> ContainerSpec:
         name=c.container_name(c.PROMETHEUS),
         image=settings.images[c.PROMETHEUS],
         command=command(settings),
-        files=(config_file(c.PROMETHEUS, "prometheus.yml", CONFIG_PATH),
-               *config_tree(c.PROMETHEUS, "rules", RULES_DIR, "*.yml")),
+        files=(config_file(c.PROMETHEUS, "prometheus.yml", CONFIG_PATH),),
         volumes=(Volume(data_volume_name(c.PROMETHEUS), DATA_PATH),),
         ports=admin_ports(settings, c.PROMETHEUS),
         healthcheck=Healthcheck(http_check_probe(HEALTH)),

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from components import constants as c
 from components.model import ContainerSpec, Content, File, Ref, Volume, frozen_env
-from components.services import alloy, grafana, loki, postgres_readonly, prometheus, tempo
+from components.services import alloy, canary, grafana, loki, postgres_readonly, prometheus, tempo
 from components.services.common import config_file
 from components.settings import Settings
 
@@ -42,7 +42,8 @@ def railway_specs(settings: Settings) -> tuple[ContainerSpec, ...]:
     assert settings.railway is not None, "railway settings exist for environment railway"
     if not settings.railway.self_hosted:
         return (_cloud_alloy(settings),)
-    specs = [_loki(settings), _tempo(settings), _prometheus(settings), _stack_alloy(settings), _grafana(settings)]
+    specs = [_loki(settings), _tempo(settings), _prometheus(settings), _stack_alloy(settings), _canary(settings),
+             _grafana(settings)]
     if settings.postgres.enabled:
         specs.append(_postgres_readonly(settings))
     return tuple(specs)
@@ -135,6 +136,11 @@ def _cloud_alloy(settings: Settings) -> ContainerSpec:
         GRAFANA_CLOUD_TEMPO_ENDPOINT=cloud.tempo_endpoint, GRAFANA_CLOUD_TEMPO_USER=cloud.tempo_user,
         GRAFANA_CLOUD_TOKEN=Ref("grafana_cloud_token"))
     return _alloy_on_railway(spec, env, alloy.SHARED_FILES + (CLOUD_WRITE_FILE,))
+
+
+def _canary(settings: Settings) -> ContainerSpec:
+    """The canary, sending to Alloy's private host; Railway has no container healthchecks to run its probe."""
+    return _for_railway(canary.spec(settings), healthcheck=None)
 
 
 def github_oauth_env(settings: Settings) -> dict[str, Content]:

@@ -10,11 +10,13 @@ import yaml
 
 from components import constants as c
 from components.alerts import alerting_files
+from components.alerts import canary, stack_health
 from components.alerts import rules as r
 from components.settings import Secret, Settings, from_stack_file
 from tests.validators.grafana_rules import threshold
 
-HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs"}
+HEALTH_UIDS = {"platform-volume-usage", "platform-component-down", "platform-error-logs",
+               *stack_health.uids(), *canary.UIDS}  # stack.yml's 13 alerts, the canary's 4
 USAGE_UIDS = {"platform-llm-cost-spike", "platform-flow-error-rate"}
 WEBHOOK_URL = "https://hooks.example.com/services/T0/B0/secret-token"
 
@@ -34,17 +36,17 @@ def _rules(settings: Settings) -> dict[str, dict[str, Any]]:
     return {rule["uid"]: rule for group in groups for rule in group["rules"]}
 
 
-def test_five_rules_with_fixed_uids_when_postgres_is_enabled():
+def test_every_rule_with_fixed_uids_when_postgres_is_enabled():
     assert set(_rules(_settings(postgres=True))) == HEALTH_UIDS | USAGE_UIDS
 
 
 def test_rule_uids_are_unique():
     groups = _files(_settings(postgres=True))["rules.yaml"]["groups"]
     uids = [rule["uid"] for group in groups for rule in group["rules"]]
-    assert len(uids) == len(set(uids)) == 5
+    assert len(uids) == len(set(uids)) == 3 + 13 + 4 + 2
 
 
-def test_three_rules_without_postgres():
+def test_no_database_rules_without_postgres():
     assert set(_rules(_settings(postgres=False))) == HEALTH_UIDS
 
 
@@ -56,7 +58,7 @@ def test_database_rules_are_deleted_when_postgres_is_disabled():
 
 def test_rules_live_in_the_platform_alerts_folder():
     groups = _files(_settings())["rules.yaml"]["groups"]
-    assert [g["folder"] for g in groups] == [c.ALERT_FOLDER] * 2
+    assert [g["folder"] for g in groups] == [c.ALERT_FOLDER] * 4
 
 
 def test_rules_query_only_provisioned_datasources():
@@ -149,7 +151,7 @@ def _expressions(kind: str) -> list[tuple[str, dict[str, Any]]]:
 
 def test_every_threshold_of_every_rule_is_a_type_grafana_knows():
     thresholds = _expressions("threshold")
-    assert len(thresholds) == 5
+    assert len(thresholds) == 22
     for uid, model in thresholds:
         for condition in model["conditions"]:
             assert condition["evaluator"]["type"] in GRAFANA_THRESHOLD_TYPES, uid
@@ -158,7 +160,7 @@ def test_every_threshold_of_every_rule_is_a_type_grafana_knows():
 
 def test_every_reduce_of_every_rule_is_a_reducer_and_mode_grafana_knows():
     reduces = _expressions("reduce")
-    assert len(reduces) == 5
+    assert len(reduces) == 22
     for uid, model in reduces:
         assert model["reducer"] in GRAFANA_REDUCERS, uid
         assert model["settings"].get("mode", "dropNN") in GRAFANA_REDUCE_MODES, uid

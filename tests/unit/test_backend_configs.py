@@ -119,9 +119,9 @@ def test_tempo_span_metrics_reach_prometheus_with_exemplars():
 
 # --- Prometheus ----------------------------------------------------------------------------------
 
-def test_prometheus_loads_every_file_of_the_rules_folder():
-    assert yaml_config("prometheus/prometheus.yml")["rule_files"] == ["/etc/prometheus/rules/*.yml"]
-    assert list((CONFIG / "prometheus" / "rules").glob("*.yml"))
+def test_prometheus_loads_no_rules_grafana_evaluates_them():
+    assert "rule_files" not in yaml_config("prometheus/prometheus.yml")
+    assert list((CONFIG / "prometheus" / "rules").glob("*.yml")) == [CONFIG / "prometheus" / "rules" / "stack.yml"]
 
 
 def test_prometheus_scrapes_the_five_services_each_as_its_own_job():

@@ -37,7 +37,7 @@ def test_the_host_provider_is_configured_with_known_values(preview):
 def test_every_container_input_but_the_image_and_the_generated_passwords_is_known(preview):
     # A generated password is made by `up` (random's result), so the secret file holding it is unknown.
     containers = preview.containers()
-    assert len(containers) == 10
+    assert len(containers) == 11
     unexpected = {name: c.unknown_paths - {"image"} - {f"{path}.value" for path in c.secret_paths}
                   for name, c in containers.items()}
     assert {name: paths for name, paths in unexpected.items() if paths} == {}

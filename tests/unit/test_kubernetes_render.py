@@ -45,7 +45,6 @@ def test_the_cluster_ships_the_same_config_files_as_the_docker_host():
 def test_the_cluster_and_the_vm_render_identical_backend_configs(rendered):
     for container, path in (("obs-loki", "etc/loki/loki.yaml"), ("obs-tempo", "etc/tempo/tempo.yaml"),
                             ("obs-prometheus", "etc/prometheus/prometheus.yml"),
-                            ("obs-prometheus", "etc/prometheus/rules/stack.yml"),
                             ("obs-grafana", "etc/grafana/provisioning/datasources/datasources.yaml")):
         aks, vm = (rendered(stack) / "files" / container / path for stack in ("aks-dev", "azure-dev"))
         assert aks.read_bytes() == vm.read_bytes(), path

@@ -49,7 +49,7 @@ def test_both_docker_providers_are_configured_with_known_values(preview, provide
 
 def test_every_container_input_is_known(preview):
     containers = preview.containers()
-    assert len(containers) == 10
+    assert len(containers) == 11
     assert {name: c.unknown_paths for name, c in containers.items() if c.unknown_paths} == {}
 
 

@@ -10,7 +10,8 @@ from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
 CONTAINER = "docker:index/container:Container"
-SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy", "obs-docker-api")
+SERVICES = ("obs-grafana", "obs-loki", "obs-tempo", "obs-prometheus", "obs-alloy", "obs-proxy", "obs-docker-api",
+            "obs-canary")
 
 
 # What `bash scripts/up-local.sh --platform` sets: the platform's network and database, no demo data.

@@ -40,9 +40,9 @@ def of_kind(program: Program, suffix: str):
             for r in program.of_type(DYNAMIC) if r.name.endswith(f"-{suffix}")}
 
 
-def test_self_hosted_declares_the_five_services_and_no_proxy(self_hosted):
+def test_self_hosted_declares_the_five_services_the_canary_and_no_proxy(self_hosted):
     names = sorted(r.inputs["name"] for r in of_kind(self_hosted, "service").values())
-    assert names == ["alloy", "grafana", "loki", "prometheus", "tempo"]
+    assert names == ["alloy", "canary", "grafana", "loki", "prometheus", "tempo"]
     assert not self_hosted.of_type("docker:index/container:Container")
 
 
@@ -95,12 +95,13 @@ def test_each_instance_runs_its_pushed_image_by_digest_with_a_health_check(self_
     for name, resource in of_kind(self_hosted, "instance").items():
         inputs = resource.inputs
         assert inputs["image"].startswith(f"ghcr.io/acme/observability/{name}@sha256:"), name
-        assert inputs["healthcheck_path"] and inputs["restart_policy"] == "ON_FAILURE", name
+        # The canary serves no HTTP: Railway restarts it when its script exits (ON_FAILURE).
+        assert (inputs.get("healthcheck_path") or name == "canary") and inputs["restart_policy"] == "ON_FAILURE", name
 
 
 def test_one_deployment_per_service_after_every_service_is_configured(self_hosted):
     deploys = of_kind(self_hosted, "deploy")
-    assert sorted(deploys) == ["alloy", "grafana", "loki", "prometheus", "tempo"]
+    assert sorted(deploys) == ["alloy", "canary", "grafana", "loki", "prometheus", "tempo"]
     assert all("revision" in d.secret_paths for d in deploys.values())
 
 
@@ -202,4 +203,4 @@ def test_only_the_role_job_is_deployed_to_completion():
                                                 "postgresHost": "postgres.railway.internal"},
                           secrets={"railwayToken": TOKEN, "grafanaGithubClientSecret": "s"})
     awaited = {name for name, r in of_kind(program, "deploy").items() if r.inputs["run_to_completion"]}
-    assert awaited == {"postgres-readonly"} and len(of_kind(program, "deploy")) == 6
+    assert awaited == {"postgres-readonly"} and len(of_kind(program, "deploy")) == 7

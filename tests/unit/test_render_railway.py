@@ -45,11 +45,11 @@ def cloud_render(tmp_path_factory) -> Path:
     return out
 
 
-def test_self_hosted_render_lists_five_services_and_one_domain(rendered):
+def test_self_hosted_render_lists_five_services_the_canary_and_one_domain(rendered):
     services = railway_manifest(rendered("railway"))["services"]
-    assert [s["name"] for s in services] == ["loki", "tempo", "prometheus", "alloy", "grafana"]
+    assert [s["name"] for s in services] == ["loki", "tempo", "prometheus", "alloy", "canary", "grafana"]
     assert [s["name"] for s in services if s["domain"]] == ["grafana"]
-    assert all(s["volume"] for s in services)
+    assert [s["name"] for s in services if not s["volume"]] == ["canary"]  # it keeps nothing
 
 
 def test_render_shows_secrets_only_as_placeholders(rendered):
@@ -64,7 +64,7 @@ def test_every_listed_file_is_rendered_and_none_under_a_volume(rendered):
     for service in railway_manifest(out)["services"]:
         for path in service["files"]:
             assert (out / "files" / f"obs-{service['name']}" / path.lstrip("/")).is_file(), path
-            assert not path.startswith(service["volume"]["mount_path"] + "/"), path
+            assert not service["volume"] or not path.startswith(service["volume"]["mount_path"] + "/"), path
 
 
 def test_listeners_bind_ipv6_and_peers_are_private_railway_names(rendered):

@@ -131,7 +131,7 @@ def test_no_env_value_is_a_secret_even_with_every_option_on():
                            "exportRedis": True, "redisPassword": "r" * 24},
                      {"postgresAdminPassword", "redisPassword"})
     specs = stack_specs(settings)
-    assert len(specs) == 9
+    assert len(specs) == 10
     assert [s.name for s in specs if any(isinstance(v, Ref) for v in s.env.values())] == []
 
 

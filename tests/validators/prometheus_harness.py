@@ -33,10 +33,10 @@ def container_root(render_dir: Path) -> Path:
 
 
 def mapped_config(render_dir: Path, config_path: str, out_dir: Path) -> Path:
-    """The rendered prometheus.yml, its rule_files globs pointing into the render instead of /etc."""
+    """The rendered prometheus.yml, any rule_files globs pointing into the render instead of /etc."""
     root = container_root(render_dir)
     config = yaml.safe_load((root / config_path.lstrip("/")).read_text())
-    config["rule_files"] = [str(root / pattern.lstrip("/")) for pattern in config["rule_files"]]
+    config["rule_files"] = [str(root / pattern.lstrip("/")) for pattern in config.get("rule_files", [])]
     mapped = out_dir / "prometheus.yml"
     mapped.write_text(yaml.safe_dump(config, sort_keys=False))
     return mapped

@@ -29,7 +29,9 @@ ACCEPTED = {
     # (kubernetes-facts: "no CPU limits ... skip it knowingly"). Memory is limited.
     "CKV_K8S_11": {"StatefulSet.observability.grafana", "StatefulSet.observability.loki",
                    "StatefulSet.observability.tempo", "StatefulSet.observability.prometheus",
-                   "Deployment.observability.alloy"},
+                   "Deployment.observability.alloy", "Deployment.observability.canary"},
+    # The canary serves nothing, so nothing waits for it to be ready: its liveness probe runs its healthcheck.
+    "CKV_K8S_9": {"Deployment.observability.canary"},
     # No liveness probe where a restart would make things worse: Loki's and Tempo's /ready fail while
     # the ring settles or the WAL replays, and Alloy's /-/healthy turns red when any one component is
     # unhealthy. Startup and readiness probes cover them.

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from components import constants as c
-from components.alerts import alerting_files
+from components.alerts import alerting_files, canary
 from components.settings import from_stack_file
 from tests.validators.alloy_pipeline import docker_entry, kubernetes_entry, otlp_entry, run, stages
 from tests.validators.grammars import expand_grafana_variables
@@ -218,8 +218,25 @@ def test_every_loki_alert_rule_selects_every_input_shape(shape):
     """An alert over "all logs" that missed OTLP logs (no container label) would stay quiet on them."""
     out = run(SHAPES[shape])
     for query_id, expr in QUERIES_LOGQL:
-        if query_id.startswith("rule "):
+        if query_id.startswith("rule ") and not _is_canary(query_id):
             assert _selector_matches(expr, out.labels), f"{query_id} does not select {shape} lines {out.labels}"
+
+
+# The canary's OTLP log line as Alloy ships it (config/canary/canary.sh): its rules and panel select it alone.
+CANARY_SHAPE = otlp_entry(f"canary heartbeat api_key={c.CANARY_FAKE_SECRET}", severity_text="INFO",
+                          severity_number=9, resources={"service.name": c.CANARY_SERVICE_NAME})
+
+
+def _is_canary(query_id: str) -> bool:
+    return query_id.startswith(tuple(f"rule {uid}" for uid in canary.UIDS)) or "/Canary: " in query_id
+
+
+def test_the_canary_rules_and_panel_select_the_canarys_lines_and_no_others():
+    queries = [(query_id, expr) for query_id, expr in QUERIES_LOGQL if _is_canary(query_id)]
+    assert len(queries) == 3
+    for query_id, expr in queries:
+        assert _selector_matches(expr, run(CANARY_SHAPE).labels), query_id
+        assert not any(_selector_matches(expr, run(entry).labels) for entry in SHAPES.values()), query_id
 
 
 # The stack's own Grafana: its container's log on the Docker host and its pod's on Kubernetes (no OTLP logs).
@@ -244,6 +261,8 @@ def test_dashboard_log_queries_were_found_for_app_logs_and_stack_health():
 def test_every_dashboard_log_query_selects_every_input_shape_of_its_logs(query_id, expr):
     """App Logs over container streams only would show no OTLP line; Stack Health's Grafana panel over the
     Docker container's name would show nothing on Kubernetes."""
+    if _is_canary(query_id):
+        return  # test_the_canary_rules_and_panel_select_the_canarys_lines_and_no_others
     shapes = GRAFANA_SHAPES if query_id.startswith("platform-stack-health/") else PLATFORM_SHAPES
     for shape, entry in shapes.items():
         assert entry is not None

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from components import constants as c
+from components.alerts import canary
 from components.alerts.platform_health import ERROR_LOGS_UID
 from components.dashboards import dashboard_files
 from components.services.common import CONFIG_DIR
@@ -110,8 +111,9 @@ def test_every_dashboard_query_executes(live_backends, stack, query_id, kind, qu
 
 # --- the Loki-backed rules, on lines shaped like the pipeline's output ------------------------------------
 
-def test_the_only_loki_rule_is_the_error_log_surge(rules):
-    assert {uid for uid, rule in rules.items() if rule["data"][0]["datasourceUid"] == c.LOKI} == {ERROR_LOGS_UID}
+def test_the_loki_rules_are_the_error_log_surge_and_the_canarys(rules):
+    assert {uid for uid, rule in rules.items() if rule["data"][0]["datasourceUid"] == c.LOKI} == {
+        ERROR_LOGS_UID, canary.LOGS_MISSING_UID, canary.SECRET_UNREDACTED_UID}
 
 
 def _limit(rule: dict) -> int:

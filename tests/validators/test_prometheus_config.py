@@ -20,22 +20,20 @@ def promtool(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([require_tool("promtool"), *args], capture_output=True, text=True, timeout=60)
 
 
-def rendered_rule_files(render_dir: Path) -> list[Path]:
-    return sorted((container_root(render_dir) / "etc" / "prometheus" / "rules").glob("*.yml"))
+RULES = RULE_TESTS.parent / "rules" / "stack.yml"  # Grafana evaluates it (components/alerts/stack_health.py)
 
 
-def test_promtool_accepts_prometheus_yml_with_every_rule_file(rendered, tmp_path):
+def test_promtool_accepts_prometheus_yml_which_loads_no_rules(rendered, tmp_path):
     render_dir = rendered("local")
     manifest = json.loads((render_dir / "manifest.json").read_text())
     config = mapped_config(render_dir, flag_value(container_command(manifest), CONFIG_FLAG), tmp_path)
     result = promtool("check", "config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
-    rule_files = rendered_rule_files(render_dir)
-    assert rule_files and all(str(path) in result.stdout + result.stderr for path in rule_files)
+    assert not (container_root(render_dir) / "etc" / "prometheus" / "rules").exists()
 
 
-def test_promtool_accepts_the_rendered_rules(rendered):
-    result = promtool("check", "rules", *map(str, rendered_rule_files(rendered("local"))))
+def test_promtool_accepts_the_stack_rules(rendered):
+    result = promtool("check", "rules", str(RULES))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 

@@ -14,11 +14,10 @@ import urllib.parse
 import urllib.request
 
 import pytest
-import yaml
 
 from components import constants as c
 from tests.validators.prometheus_harness import live_prometheus_fixture  # noqa: F401  (provides live_prometheus)
-from tests.validators.prometheus_harness import container_root, flag_value, snappy_block, write_request
+from tests.validators.prometheus_harness import flag_value, snappy_block, write_request
 
 STACK_JOBS = {c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY}
 RETENTION_FLAG = "--storage.tsdb.retention.time="
@@ -48,11 +47,8 @@ def test_the_stacks_retention_reaches_prometheus(prometheus):
     assert seconds(flags["storage.tsdb.retention.time"]) == seconds(expected)
 
 
-def test_every_rule_group_of_the_rules_folder_is_loaded(rendered, prometheus):
-    rules_dir = container_root(rendered("local")) / "etc" / "prometheus" / "rules"
-    expected = {g["name"] for path in rules_dir.glob("*.yml") for g in yaml.safe_load(path.read_text())["groups"]}
-    loaded = {g["name"] for g in prometheus.get("/api/v1/rules")["data"]["groups"]}
-    assert expected and loaded == expected
+def test_prometheus_evaluates_no_rules_grafana_evaluates_them(prometheus):
+    assert prometheus.get("/api/v1/rules")["data"]["groups"] == []
 
 
 def test_the_five_stack_services_are_scrape_targets(prometheus):

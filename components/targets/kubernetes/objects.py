@@ -217,7 +217,10 @@ def _env(spec: ContainerSpec, name: str, value: str | Ref) -> dict:
 
 def _probes(spec: ContainerSpec) -> dict:
     check = spec.http_check
-    assert check is not None
+    if check is None:  # no HTTP endpoint (the canary): the Docker healthcheck's command, as a liveness probe
+        assert spec.healthcheck is not None and spec.healthcheck.test[0] == "CMD", f"{spec.service}: no health"
+        return {"livenessProbe": {"exec": {"command": list(spec.healthcheck.test[1:])},
+                                  "initialDelaySeconds": 90, "periodSeconds": 60, "failureThreshold": 3}}
     probe = {"httpGet": {"path": check.path, "port": check.port}, "periodSeconds": PROBE_PERIOD_SECONDS,
              "timeoutSeconds": 5}
     probes = {
