@@ -16,7 +16,18 @@ def load_settings() -> Settings:
         settings = settings_module.from_pulumi()
     except SettingsError as error:
         raise pulumi.RunError(str(error)) from None
+    if unrouted_alerts(settings):
+        pulumi.log.warn(
+            f"alertContactType is none on {settings.environment}: every alert rule evaluates in Grafana but "
+            "notifies nobody. Set alertContactType (email | webhook | teams) with its address or URL; see README, "
+            "'Alerting: how alerts reach people'.")
     return settings
+
+
+def unrouted_alerts(settings: Settings) -> bool:
+    """Whether a stack others rely on ships Grafana's rules with no contact point (local may: it is a try-out)."""
+    has_grafana = not (settings.railway and not settings.railway.self_hosted)
+    return settings.environment != "local" and has_grafana and settings.alerts.contact_type == "none"
 
 
 def docker_provider(settings: Settings) -> docker.Provider:

@@ -73,3 +73,17 @@ def test_rule_titles_are_unique_as_grafana_requires_within_a_folder():
     groups = yaml.safe_load(alerting_files(settings)["rules.yaml"])["groups"]
     titles = [rule["title"] for group in groups for rule in group["rules"]]
     assert len(titles) == 22 == len(set(titles))
+
+
+@pytest.mark.parametrize(("stack", "mode", "contact", "warned"), [
+    ("azure-dev", None, "none", True), ("aks-dev", None, "none", True), ("railway", "self-hosted", "none", True),
+    ("railway", "grafana-cloud", "none", False),  # no Grafana of ours: Grafana Cloud routes its own alerts
+    ("local", None, "none", False), ("azure-dev", None, "email", False), ("aks-dev", None, "teams", False)])
+def test_a_deployed_stack_whose_rules_notify_nobody_is_warned_about(stack, mode, contact, warned):
+    from components.program import unrouted_alerts
+
+    settings = from_stack_file(stack)
+    if mode:
+        settings = dataclasses.replace(settings, railway=dataclasses.replace(settings.railway, mode=mode))
+    settings = dataclasses.replace(settings, alerts=dataclasses.replace(settings.alerts, contact_type=contact))
+    assert unrouted_alerts(settings) is warned
