@@ -60,7 +60,9 @@ def test_every_stateful_service_has_one_volume(self_hosted):
 def test_every_object_the_stack_stamps_names_this_program_and_stack_as_its_owner(self_hosted):
     stamped = [r for kind in ("project", "environment", "service", "variables")
                for r in of_kind(self_hosted, kind).values()]
-    assert len(stamped) == 2 + 5 + 5 and all(r.inputs["owner"] == "observability/railway" for r in stamped)
+    services = len(of_kind(self_hosted, "service"))
+    assert services == 6  # the five services and the canary, each with its variables
+    assert len(stamped) == 2 + 2 * services and all(r.inputs["owner"] == "observability/railway" for r in stamped)
 
 
 def test_grafana_signs_in_with_github_limited_to_the_allowed_organizations(self_hosted):
