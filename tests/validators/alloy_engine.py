@@ -9,7 +9,6 @@ HTTP service, https://grafana.com/docs/alloy/latest/reference/http/).
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import time
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.validators.engine_servers import rendered_service
 from tests.validators.engines import require_engine
 from tests.validators.tools import free_port
 
@@ -84,12 +84,7 @@ class Alloy:
 
 def alloy_service(render_dir: Path) -> dict[str, Any]:
     """The rendered Alloy container: {name (its files/ directory), command, env}."""
-    manifest = json.loads((render_dir / "manifest.json").read_text())
-    if "containers" in manifest:
-        return next(c for c in manifest["containers"] if c["service"] == "alloy")
-    (entry,) = [s for s in manifest["railway"]["services"] if s["name"] == "alloy"]
-    (cmd,) = re.findall(r"^CMD (\[.*\])$", entry["dockerfile"], re.MULTILINE)
-    return {"name": "obs-alloy", "command": json.loads(cmd), "env": entry["variables"]}
+    return rendered_service(render_dir, "alloy")
 
 
 def loopback_copy(config_dir: Path, workdir: Path, env: Mapping[str, str],

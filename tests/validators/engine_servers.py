@@ -44,7 +44,7 @@ TEMPO_DEFAULT_PATHS = {
 REQUEST_TIMEOUT_SECONDS = 10
 
 
-def _container(render_dir: Path, service: str) -> dict[str, Any]:
+def rendered_service(render_dir: Path, service: str) -> dict[str, Any]:
     """The service as the render ships it: {name (its files/ directory), command, env}. A Docker host or
     cluster render lists `containers`; a Railway render lists `railway.services`, each with its variables
     and the Dockerfile whose exec-form CMD is the command (the image's entrypoint is the binary)."""
@@ -62,12 +62,12 @@ def _config_path(command: list[str]) -> str:
     return next(arg.split("=", 1)[1] for arg in command if arg.startswith("-config.file="))
 
 
-def _moved(value: Any, data_root: str, data_dir: Path) -> Any:
+def moved_under(value: Any, data_root: str, data_dir: Path) -> Any:
     """Every path under the container's data root, moved under `data_dir` (same relative layout)."""
     if isinstance(value, dict):
-        return {k: _moved(v, data_root, data_dir) for k, v in value.items()}
+        return {k: moved_under(v, data_root, data_dir) for k, v in value.items()}
     if isinstance(value, list):
-        return [_moved(v, data_root, data_dir) for v in value]
+        return [moved_under(v, data_root, data_dir) for v in value]
     if isinstance(value, str) and (value == data_root or value.startswith(data_root + "/")):
         return str(data_dir) + value[len(data_root):]
     return value
@@ -116,7 +116,7 @@ class Server:
         return yaml.safe_load(self.get_text("/status/config").split("\n---\n", 1)[-1])
 
 
-def _start(name: str, binary: str, command: list[str], env: Mapping[str, str], config: dict[str, Any],
+def start_server(name: str, binary: str, command: list[str], env: Mapping[str, str], config: dict[str, Any],
            workdir: Path, ports: Mapping[str, int]) -> Server:
     workdir.mkdir(parents=True, exist_ok=True)
     config_file = workdir / f"{name}.yaml"
@@ -169,17 +169,17 @@ def wait_ready(*servers: Server) -> None:
 
 def start_loki(render_dir: Path, workdir: Path) -> Server:
     """Starts Loki with the rendered obs-loki config and command (data under `workdir/data`); see wait_ready."""
-    container = _container(render_dir, "loki")
+    container = rendered_service(render_dir, "loki")
     config_path = _config_path(container["command"])
     config = yaml.safe_load((render_dir / "files" / container["name"] / config_path.lstrip("/")).read_text())
     data_root = config["common"]["path_prefix"]
-    config = _moved(config, data_root, workdir / "data")
+    config = moved_under(config, data_root, workdir / "data")
     ports = {"http": free_port(), "grpc": free_port(), "memberlist": free_port()}
     config["server"] |= {"http_listen_address": "127.0.0.1", "http_listen_port": ports["http"],
                          "grpc_listen_address": "127.0.0.1", "grpc_listen_port": ports["grpc"]}
     config["memberlist"] = {**config.get("memberlist", {}), "bind_addr": ["127.0.0.1"],
                             "bind_port": ports["memberlist"]}
-    return _start("loki", require_engine("loki"), container["command"], container["env"], config, workdir, ports)
+    return start_server("loki", require_engine("loki"), container["command"], container["env"], config, workdir, ports)
 
 
 def tempo_data_under(config: dict[str, Any], data_dir: Path) -> dict[str, Any]:
@@ -190,7 +190,7 @@ def tempo_data_under(config: dict[str, Any], data_dir: Path) -> dict[str, Any]:
         for key in keys[:-1]:
             section = section.setdefault(key, {})
         section.setdefault(keys[-1], default)
-    return _moved(config, TEMPO_DATA_ROOT, data_dir)
+    return moved_under(config, TEMPO_DATA_ROOT, data_dir)
 
 
 def start_tempo(render_dir: Path, workdir: Path, remote_write_url: str = "http://127.0.0.1:9/api/v1/write"
@@ -201,7 +201,7 @@ def start_tempo(render_dir: Path, workdir: Path, remote_write_url: str = "http:/
     default max_block_duration, 30 s): push traces early (`tempo_seed`), search late.
 
     The metrics generator writes to `remote_write_url` (by default a closed port: it retries quietly)."""
-    container = _container(render_dir, "tempo")
+    container = rendered_service(render_dir, "tempo")
     config_path = _config_path(container["command"])
     config = yaml.safe_load((render_dir / "files" / container["name"] / config_path.lstrip("/")).read_text())
     config = tempo_data_under(config, workdir / "data")
@@ -215,7 +215,7 @@ def start_tempo(render_dir: Path, workdir: Path, remote_write_url: str = "http:/
     config["memberlist"] = {**config.get("memberlist", {}), "bind_addr": ["127.0.0.1"],
                             "bind_port": ports["memberlist"]}
     env = {**container["env"], "PROMETHEUS_REMOTE_WRITE_URL": remote_write_url}
-    return _start("tempo", require_engine("tempo"), container["command"], env, config, workdir, ports)
+    return start_server("tempo", require_engine("tempo"), container["command"], env, config, workdir, ports)
 
 
 @contextmanager

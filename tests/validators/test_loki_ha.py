@@ -56,7 +56,7 @@ class Cluster:
 
     def mapped_config(self, index: int) -> dict:
         ports = self.ports[index]
-        config = es._moved(json.loads(json.dumps(self.config)), self.config["common"]["path_prefix"],
+        config = es.moved_under(json.loads(json.dumps(self.config)), self.config["common"]["path_prefix"],
                            self.workdir / f"loki-{index}" / "data")
         assert config["memberlist"]["join_members"] == [f"{c.headless_service(c.LOKI)}:{c.MEMBERLIST_PORT}"]
         config["server"] |= {"http_listen_address": "127.0.0.1", "http_listen_port": ports["http"],
@@ -74,7 +74,7 @@ class Cluster:
         return {**env, "AZURE_STORAGE_ACCOUNT": ACCOUNT, "AZURE_STORAGE_KEY": ACCOUNT_KEY, "POD_IP": "127.0.0.1"}
 
     def start(self, index: int) -> es.Server:
-        server = es._start("loki", self.binary, list(self.spec.command), self.env(), self.mapped_config(index),
+        server = es.start_server("loki", self.binary, list(self.spec.command), self.env(), self.mapped_config(index),
                            self.workdir / f"loki-{index}", self.ports[index])
         self.servers[index] = server
         return server
