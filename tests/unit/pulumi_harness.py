@@ -254,10 +254,13 @@ def on_day(day: date) -> Iterator[None]:
 
 def run_program(stack: str, overrides: dict[str, Any] | None = None,
                 secrets: dict[str, str] | None = None, root: Path = ROOT, mocks: RecordingMocks | None = None,
-                preview: bool = False) -> Program:
-    """`preview=True` runs it as `pulumi preview` does (values the mocks return as unknown stay unknown)."""
+                preview: bool = False, monitor: RecordingMonitor | None = None) -> Program:
+    """`preview=True` runs it as `pulumi preview` does (values the mocks return as unknown stay unknown);
+    `monitor`, built on `mocks`, may record more than the registrations (tests/equivalence.py)."""
     mocks = mocks or RecordingMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = monitor or RecordingMonitor(mocks)
+    # A root stack of its own, named for this stack (set_mocks keeps the process's first one otherwise).
+    pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=c.PROJECT, stack=stack, preview=preview, monitor=monitor)
     config, secret_keys = stack_config(stack, overrides, secrets, root)
     pulumi.runtime.set_all_config(config, secret_keys)
