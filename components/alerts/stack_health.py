@@ -40,7 +40,7 @@ def _one_line(expr: str) -> str:
 
 @cache
 def _source() -> dict[str, Any]:
-    return yaml.safe_load(SOURCE.read_text())
+    return yaml.load(SOURCE.read_text(), Loader=yaml.CSafeLoader)
 
 
 def _recorded() -> dict[str, str]:
