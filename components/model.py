@@ -40,6 +40,11 @@ class Ref:
 Content = str | Ref
 
 
+def rendered_text(content: Content) -> str:
+    """Content as the offline render shows it: text as it is, a `Ref` as its placeholder."""
+    return content.placeholder if isinstance(content, Ref) else content
+
+
 # Where a part of a spec runs: a Docker host, a Kubernetes cluster, or both (the default).
 DOCKER = "docker"
 KUBERNETES = "kubernetes"

@@ -39,7 +39,7 @@ INGRESS_ALLOWLISTS = ("nginx.ingress.kubernetes.io/whitelist-source-range",
                       "nginx.ingress.kubernetes.io/allowlist-source-range")
 EXPOSED_SERVICE_TYPES = ("LoadBalancer", "NodePort")  # NodePort opens the port on every node
 
-# Set on every container by components/targets/docker_host.py; names are the fallback (`obs-<service>`).
+# Set on every container by components/targets/docker/stack.py; names are the fallback (`obs-<service>`).
 SERVICE_LABEL = "observability.service"
 ONESHOT_LABEL = "observability.oneshot"
 CONTAINER_PREFIX = "obs-"

@@ -9,7 +9,7 @@ from functools import cache
 import yaml
 
 from components.model import KUBERNETES
-from components.render_kubernetes import placeholders
+from components.targets.kubernetes.render import placeholders
 from components.services import stack_specs
 from components.settings import ROOT, Settings, parse
 from tests.shipped_stacks import TEST_ALLOWLIST

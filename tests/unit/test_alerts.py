@@ -209,7 +209,7 @@ def test_a_contact_point_missing_what_its_type_needs_is_never_written():
 
 
 def _ships_a_volume_metrics_source(settings: Settings) -> bool:
-    """Whether the stack's Alloy gets a *-volumes.alloy file (as render.py picks the specs per target)."""
+    """Whether the stack's Alloy gets a *-volumes.alloy file (as each target picks its specs)."""
     from components.model import DOCKER, KUBERNETES
     from components.services import stack_specs
     from components.services.railway import railway_specs

@@ -17,7 +17,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import images
 from components.targets.acr_token import _TokenPasswordProvider
-from components.targets.azure import reader_assignment_name, vault_secret_name
+from components.targets.docker.azure import reader_assignment_name, vault_secret_name
 from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
@@ -138,7 +138,7 @@ def test_every_vault_secret_has_a_content_type_tags_and_an_expiry_in_the_existin
 
 
 def test_the_vault_secret_uris_point_into_the_vault(program):
-    uris = _sync_await(pulumi.Output.from_input(program.globals["azure"].vault_secret_uris).future())
+    uris = _sync_await(pulumi.Output.from_input(program.globals["deployed"].outputs["keyVaultSecretUris"]).future())
     assert uris["grafana-admin-password"] == (
         "https://kv-aimodernize-dev.vault.azure.net/secrets/azure-dev-grafana-admin-password")
 

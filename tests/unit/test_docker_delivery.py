@@ -10,7 +10,7 @@ import pytest
 
 from components import images
 from components.model import ContainerSpec, File, Ref, Reload
-from components.targets.reloadable import deliverable
+from components.targets.docker.reloadable import deliverable
 from tests.unit.pulumi_harness import Program, run_program
 
 PROVISIONING_JOB = "obs-grafana-provisioning"

@@ -129,9 +129,9 @@ def test_the_render_says_what_it_wrote_for_a_cluster_objects_by_kind_and_the_ent
 
 def test_the_render_names_an_httproutes_host_and_gateway(tmp_path):
     from components.render import render
-    from components.render_kubernetes import summary
+    from components.targets.kubernetes.render import objects_summary
     from tests.kubernetes_variants import variant_settings
 
     manifest = render(variant_settings("httproute"), tmp_path)
-    assert summary(tmp_path, manifest["kubernetes"]).endswith(
+    assert objects_summary(tmp_path, manifest["kubernetes"]).endswith(
         "entry: HTTPRoute https://grafana.aks-dev.aiforceasses.cloudsmarthcl.com/ on Gateway gateways/edge")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.render_kubernetes import placeholders
+from components.targets.kubernetes.render import placeholders
 from components.services import stack_specs
 from components.settings import from_stack_file
 from components.targets.kubernetes import stack

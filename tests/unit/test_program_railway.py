@@ -112,7 +112,7 @@ def test_grafana_url_is_the_railway_domain(self_hosted):
 
     @pulumi.runtime.test
     def resolve():
-        return self_hosted.globals["railway"].grafana_url.apply(seen.append)
+        return self_hosted.globals["deployed"].grafana_url.apply(seen.append)
 
     resolve()
     assert seen == ["https://grafana-production.up.railway.app/"]  # the domain the mocks say Railway made

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from components.targets.reloadable import SYNC_SCRIPT
+from components.targets.docker.reloadable import SYNC_SCRIPT
 from tests.validators.tools import busybox_bin
 
 

@@ -35,7 +35,7 @@ PULL_TOKEN = "observability-pull"  # scope map and token name; also the registry
 
 
 class AzureEdge(pulumi.ComponentResource):
-    """`registry_auth` feeds the Docker host's provider; `export()` publishes the edges' ids."""
+    """`registry_auth` feeds the Docker host's provider; `outputs()` are the edges' ids."""
 
     def __init__(self, name: str, settings: Settings, values: Mapping[str, pulumi.Output[str]], window: Window,
                  opts: pulumi.ResourceOptions | None = None):
@@ -63,13 +63,14 @@ class AzureEdge(pulumi.ComponentResource):
         self.register_outputs({"nsgRuleId": self.nsg_rule.id, "keyVaultSecretUris": self.vault_secret_uris,
                                "registryLoginServer": self.registry_login_server})
 
-    def export(self) -> None:
-        pulumi.export("vmId", self.vm_id)
-        pulumi.export("nsgRuleId", self.nsg_rule.id)
+    def outputs(self) -> dict[str, pulumi.Input]:
+        """The edges' ids, as stack outputs."""
+        outputs: dict[str, pulumi.Input] = {"vmId": self.vm_id, "nsgRuleId": self.nsg_rule.id}
         if self.vault_secret_uris:
-            pulumi.export("keyVaultSecretUris", self.vault_secret_uris)
+            outputs["keyVaultSecretUris"] = self.vault_secret_uris
         if self.registry_login_server is not None:
-            pulumi.export("registryLoginServer", self.registry_login_server)
+            outputs["registryLoginServer"] = self.registry_login_server
+        return outputs
 
     def _nsg_rule(self, name: str, settings: Settings, group: pulumi.Input[str]) -> network.SecurityRule:
         azure = settings.azure

@@ -18,8 +18,8 @@ import pulumi_docker as docker
 from components import constants as c
 from components.model import ContainerSpec, File, Ref, Volume
 from components.settings import Settings
-from components.targets.docker_networks import network_name
-from components.targets.reloadable import deliverable
+from components.targets.docker.networks import network_name
+from components.targets.docker.reloadable import deliverable
 from components.targets.values import resolve
 
 LOG_OPTS = {"max-size": "10m", "max-file": "3"}  # json-file rotation: at most 30 MB of logs per container

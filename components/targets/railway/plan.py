@@ -84,28 +84,3 @@ def _check(spec: ContainerSpec) -> None:
             raise RailwayPlanError(f"{spec.service}: {hidden} would be hidden by the volume at "
                                    f"{volume.container_path}")
 
-
-def manifest(settings, specs: tuple[ContainerSpec, ...]) -> dict:
-    """What `pulumi up` creates on Railway, for the offline render (secrets as their placeholder)."""
-    railway = settings.railway
-    services = []
-    for spec in specs:
-        base = spec.image.reference(settings.image_registry_prefix)
-        service = plan(spec, base)
-        services.append({
-            "name": service.name,
-            "image": f"{railway.image_registry or '<railwayImageRegistry>'}/{service.name}:"
-                     f"{service.context_digest()[:16]} (built FROM {base})",
-            "dockerfile": service.dockerfile,
-            "variables": {k: v.placeholder if isinstance(v, Ref) else v for k, v in service.variables.items()},
-            "volume": {"name": service.volume.source, "mount_path": service.volume.container_path}
-            if service.volume else None,
-            "domain": spec.browser_entry and spec.http_check is not None,  # as stack.py creates it
-            "healthcheck_path": spec.http_check.path if spec.http_check else None,
-            "restart_policy": service.restart_policy,
-            "memory_gb": service.memory_gb,
-            "region": railway.region or "(Railway's default)",
-            "files": sorted(f.path for f in spec.files),
-        })
-    return {"mode": railway.mode, "project": railway.project_name, "environment": railway.environment_name,
-            "services": services}

@@ -1,0 +1,126 @@
+"""How much a run of the program costs above the cost of registering its resources: a benchmark, not a test.
+
+    venv/bin/python -m tests.benchmark [--repeat 5]
+
+For a stack, three programs run under the same mocks, each in a fresh process (so import costs count), timed
+from just before the program to its end, alternating, median of `--repeat`:
+- the program itself (`__main__.py`, as tests/unit/pulumi_harness.py runs it);
+- the bare floor: a program that registers the same resources (type, name, inputs) as plain
+  `pulumi.CustomResource`s and imports no provider SDK;
+- the same-SDK floor: the bare floor after importing the provider SDK modules the stack's resources come from.
+It prints program / floor for local against the bare floor (goal ≤ 3×) and for azure-dev against the same-SDK
+floor (goal ≤ 1.5×), the figures README's "Performance" notes quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOALS = {"local": ("bare", 3.0), "azure-dev": ("same-sdk", 1.5)}
+# The SDK module a resource type token comes from (azure-native's per-service modules load on their own).
+SDK_MODULES = {"docker": "pulumi_docker", "random": "pulumi_random", "tls": "pulumi_tls",
+               "kubernetes": "pulumi_kubernetes"}
+
+
+def sdk_modules(types: list[str]) -> list[str]:
+    """The modules a program declaring these resource types must import, at least."""
+    modules = set()
+    for typ in types:
+        package, module = (typ.split(":")[2], "") if typ.startswith("pulumi:providers:") else typ.split(":")[:2]
+        if package == "azure-native":
+            modules.add(f"pulumi_azure_native.{module}" if module else "pulumi_azure_native.provider")
+        elif package in SDK_MODULES:
+            modules.add(SDK_MODULES[package])
+    return sorted(modules)
+
+
+def _harness():
+    from components.settings import sources
+    from tests.shipped_stacks import with_test_allowlist
+    from tests.unit import pulumi_harness
+
+    for module in (sources, pulumi_harness):  # the shipped azure-dev file gets its test allowlist, as in the suite
+        module.read_stack_config = with_test_allowlist(module.read_stack_config)  # type: ignore[attr-defined]
+    return pulumi_harness
+
+
+def measure(kind: str, stack: str, resources_file: Path) -> float:
+    """Seconds one run of `kind` takes in this process (called in a fresh one)."""
+    harness = _harness()
+    import pulumi
+
+    if kind == "program":
+        start = time.perf_counter()
+        harness.run_program(stack)
+        return time.perf_counter() - start
+    resources = json.loads(resources_file.read_text())
+    start = time.perf_counter()
+    if kind == "same-sdk":
+        for module in sdk_modules([r["type"] for r in resources]):
+            importlib.import_module(module)
+    mocks = harness.RecordingMocks()
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project="observability", stack=stack, monitor=harness.RecordingMonitor(mocks))
+
+    @pulumi.runtime.test
+    def run():
+        for r in resources:
+            if r["type"].startswith("pulumi:providers:"):
+                pulumi.ProviderResource(r["type"].split(":")[2], r["name"], r["inputs"])
+            else:
+                pulumi.CustomResource(r["type"], r["name"], r["inputs"])
+
+    run()
+    return time.perf_counter() - start
+
+
+def _child(kind: str, stack: str, resources_file: Path) -> float:
+    out = subprocess.run([sys.executable, "-m", "tests.benchmark", "--measure", kind, stack, str(resources_file)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def compare(stack: str, repeat: int) -> tuple[float, dict[str, float]]:
+    """(the program's median seconds, each floor's median seconds)."""
+    program = _harness().run_program(stack)
+    resources = [{"type": r.typ, "name": r.name, "inputs": r.inputs} for r in program.resources]
+    assert resources, f"{stack} declared no resources"
+    times: dict[str, list[float]] = {"program": [], "bare": [], "same-sdk": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        resources_file = Path(scratch) / "resources.json"
+        resources_file.write_text(json.dumps(resources))
+        for _ in range(repeat):
+            for kind in times:
+                times[kind].append(_child(kind, stack, resources_file))
+    medians = {kind: statistics.median(values) for kind, values in times.items()}
+    return medians.pop("program"), medians
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--measure", nargs=3, metavar=("KIND", "STACK", "RESOURCES"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        kind, stack, resources_file = args.measure
+        print(f"{measure(kind, stack, Path(resources_file)):.4f}")
+        return 0
+    for stack, (floor, goal) in GOALS.items():
+        program, floors = compare(stack, args.repeat)
+        ratio = program / floors[floor]
+        print(f"{stack:9} program {program:.3f} s; bare floor {floors['bare']:.3f} s, same-SDK floor "
+              f"{floors['same-sdk']:.3f} s; program / {floor} floor = {ratio:.2f}x (goal <= {goal}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
