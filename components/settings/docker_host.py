@@ -9,10 +9,14 @@ and ssh options come from an allowlist: nothing that skips host-key checking or 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from components.settings import formats as f
 from components.settings.reader import Reader
-from components.settings.types import DockerHost, GrafanaAccess
 
+DOCKER_ENVIRONMENTS = ("local", "azure-dev")  # the environments that deploy containers to a Docker host
+# The keys only a Docker host reads: Railway and a cluster have their own entry.
+KEYS = ("dockerHost", "dockerSshOpts", "dockerNetworkName", "externalNetwork", "adminPortsOnLoopback")
 LOCAL_SOCKET = re.compile(r"unix:///[A-Za-z0-9._/-]+")
 SSH_HOST = re.compile(r"ssh://[A-Za-z_][A-Za-z0-9._-]{0,31}@[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:\d{1,5})?")
 DOCKER_BUILTIN_NETWORKS = ("bridge", "host", "none")
@@ -36,7 +40,22 @@ SSH_ALLOWED = (f"allowed: -o with {', '.join(SSH_OPTIONS)} (StrictHostKeyCheckin
                f"not under /dev); {', '.join(SSH_FLAGS)}; -i <identity file>; -p <port>")
 
 
-def check_docker_host(r: Reader, environment: str, docker: DockerHost, grafana: GrafanaAccess) -> None:
+@dataclass(frozen=True)
+class DockerHost:
+    host: str
+    ssh_opts: tuple[str, ...]
+    network_name: str
+    external_network: str | None
+    admin_ports_on_loopback: bool
+
+
+def read_docker_host(r: Reader) -> DockerHost:
+    return DockerHost(r.string("dockerHost", required=True), r.strings("dockerSshOpts"),
+                      r.string("dockerNetworkName", fmt=f.DOCKER_NAME, required=True),
+                      r.string("externalNetwork", fmt=f.DOCKER_NAME) or None, r.boolean("adminPortsOnLoopback"))
+
+
+def check_docker_host(r: Reader, environment: str, docker: DockerHost, grafana_port: int) -> None:
     remote = environment != "local"
     if remote and not r.is_set("dockerHost"):
         r.problem("dockerHost", docker.host, f"required for {environment}: ssh://<user>@<vm address>[:port] (the "
@@ -47,7 +66,7 @@ def check_docker_host(r: Reader, environment: str, docker: DockerHost, grafana: 
     elif not (SSH_HOST.fullmatch(docker.host) or (not remote and LOCAL_SOCKET.fullmatch(docker.host))):
         r.problem("dockerHost", docker.host, "must be ssh://user@host[:port]" + (
             "" if remote else " or unix:///path (the local socket)"))
-    if docker.ssh_opts and not docker.is_ssh:
+    if docker.ssh_opts and not docker.host.startswith("ssh://"):
         r.problem("dockerSshOpts", list(docker.ssh_opts), "applies only to an ssh:// dockerHost: remove it")
     elif problem := ssh_opts_problem(docker.ssh_opts):
         r.problem("dockerSshOpts", list(docker.ssh_opts), f"{problem}; {SSH_ALLOWED}")
@@ -60,8 +79,8 @@ def check_docker_host(r: Reader, environment: str, docker: DockerHost, grafana: 
     if docker.external_network and docker.external_network == docker.network_name:
         r.problem("externalNetwork", docker.external_network, "must differ from dockerNetworkName (the network "
                   "the stack creates)")
-    if grafana.port in HOST_PORTS:
-        r.problem("grafanaPort", grafana.port, f"is the Docker host's port for {HOST_PORTS[grafana.port]}; choose "
+    if grafana_port in HOST_PORTS:
+        r.problem("grafanaPort", grafana_port, f"is the Docker host's port for {HOST_PORTS[grafana_port]}; choose "
                   "another (e.g. 9999)")
 
 

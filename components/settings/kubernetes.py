@@ -10,9 +10,12 @@ from types import MappingProxyType
 from components import constants as c
 from components.allowlist import Allowlist
 from components.settings import formats as f
-from components.settings.checks import read_allowlist
+from components.settings.access import SourceAccess, allowlist_for
+from components.settings.exporters import Exporters
+from components.settings.grafana import GrafanaAccess
+from components.settings.postgres import Postgres
 from components.settings.reader import Reader
-from components.settings.types import Secret
+from components.settings.secret import Secret
 
 ENVIRONMENTS = ("aks-dev",)  # the environments that deploy to a Kubernetes cluster
 # The keys only a Kubernetes stack reads (set on another stack they are refused, not ignored).
@@ -88,8 +91,8 @@ class Kubernetes:
         return self.tls_secret_name or "grafana-tls"
 
 
-def parse_kubernetes(r: Reader) -> Kubernetes:
-    """Every Kubernetes setting, with its problems recorded on `r`."""
+def parse_kubernetes(r: Reader, access: SourceAccess) -> Kubernetes:
+    """Every Kubernetes setting, with its problems recorded on `r` (`access`: who may reach the entry)."""
     entry_kind = r.string("grafanaEntryKind", ENTRY_KINDS)
     kube = Kubernetes(
         namespace=r.string("kubeNamespace"), kubeconfig=r.string("kubeconfig"),
@@ -102,7 +105,7 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         tls_secret_name=r.string("kubeTlsSecretName"),
         cert_manager_issuer=r.string("certManagerIssuer", fmt=f.DNS_SUBDOMAIN),
         cert_manager_issuer_kind=r.string("certManagerIssuerKind", ISSUER_KINDS),
-        allowlist=_allowlist(r, entry_kind),
+        allowlist=_allowlist(r, access, entry_kind),
         otlp_client_namespaces=r.strings("otlpClientNamespaces"), object_store=_object_store(r),
         gateway_owns_tls_and_sources=r.boolean("gatewayOwnsTlsAndSources"),
         cert_manager_solver=r.string("certManagerSolver", SOLVERS),
@@ -139,21 +142,21 @@ def parse_kubernetes(r: Reader) -> Kubernetes:
         r.problem("gatewayName/gatewayNamespace", [kube.gateway_name, kube.gateway_namespace],
                   "required when grafanaEntryKind is httproute (the existing Gateway the route attaches to)")
     if kube.entry_kind == "httproute":
-        _check_gateway_entry(r, kube)
+        _check_gateway_entry(r, kube, access)
     return kube
 
 
-def _allowlist(r: Reader, entry_kind: str) -> Allowlist:
+def _allowlist(r: Reader, access: SourceAccess, entry_kind: str) -> Allowlist:
     if entry_kind == "httproute":  # the Gateway filters: a list is refused, as not applied
-        return Allowlist((), r.boolean("allowAnySource"))
-    return read_allowlist(r, "Grafana's ingress")
+        return Allowlist((), access.any_source)
+    return allowlist_for(r, access, "Grafana's ingress")
 
 
-def _check_gateway_entry(r: Reader, kube: Kubernetes) -> None:
+def _check_gateway_entry(r: Reader, kube: Kubernetes, access: SourceAccess) -> None:
     """An HTTPRoute carries neither TLS nor a source allowlist: the Gateway's listener does. Settings the route
     cannot apply are refused, and the user confirms that the Gateway does both."""
     unapplied = {"kubeTlsSecretName": kube.tls_secret_name, "certManagerIssuer": kube.cert_manager_issuer,
-                 "allowedSourceCidrs": r.strings("allowedSourceCidrs")}
+                 "allowedSourceCidrs": access.cidrs}
     for key, value in unapplied.items():
         if value:
             r.problem(key, value, "is not applied when grafanaEntryKind is httproute (the Gateway's listener owns "
@@ -191,8 +194,7 @@ def check_deploy_secrets(r: Reader, kube: Kubernetes) -> None:
                   "pulumi config set --secret azureStorageAccountKey")
 
 
-
-def check_cross_field(r: Reader, grafana, postgres, exporters) -> None:
+def check_cross_field(r: Reader, grafana: GrafanaAccess, postgres: Postgres, exporters: Exporters) -> None:
     """What the cluster target cannot do (yet), refused before any resource is declared."""
     if grafana.port != c.HTTPS_PORT:
         r.problem("grafanaPort", grafana.port, f"must be {c.HTTPS_PORT} on a Kubernetes stack: the ingress serves "

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from components.constants import RAILWAY_TOKEN_ENV as TOKEN_ENV
 from components.settings import formats as f
 from components.settings.reader import IMAGE_PREFIX, Reader
-from components.settings.types import Secret
+from components.settings.secret import Secret
 
+MODES = ("self-hosted", "grafana-cloud")
 # Keys only the railway environment reads (set elsewhere they are refused as silently ignored).
-RAILWAY_KEYS = ("railwayToken", "railwayProjectName", "railwayEnvironmentName", "railwayWorkspaceId", "railwayRegion",
-                "railwayImageRegistry", "railwayRegistryUsername", "railwayRegistryPassword", "grafanaGithubClientId",
-                "grafanaGithubClientSecret", "grafanaGithubAllowedOrganizations", "grafanaGithubRoleAttributePath",
-                "grafanaBreakGlassAdmin", "grafanaCloudLokiUrl", "grafanaCloudLokiUser", "grafanaCloudPrometheusUrl",
-                "grafanaCloudPrometheusUser", "grafanaCloudTempoEndpoint", "grafanaCloudTempoUser",
-                "grafanaCloudToken")
+RAILWAY_KEYS = ("railwayMode", "railwayToken", "railwayProjectName", "railwayEnvironmentName", "railwayWorkspaceId",
+                "railwayRegion", "railwayImageRegistry", "railwayRegistryUsername", "railwayRegistryPassword",
+                "grafanaGithubClientId", "grafanaGithubClientSecret", "grafanaGithubAllowedOrganizations",
+                "grafanaGithubRoleAttributePath", "grafanaBreakGlassAdmin", "grafanaCloudLokiUrl",
+                "grafanaCloudLokiUser", "grafanaCloudPrometheusUrl", "grafanaCloudPrometheusUser",
+                "grafanaCloudTempoEndpoint", "grafanaCloudTempoUser", "grafanaCloudToken")
 OAUTH_KEYS = ("grafanaGithubClientId", "grafanaGithubClientSecret", "grafanaGithubAllowedOrganizations",
               "grafanaGithubRoleAttributePath", "grafanaBreakGlassAdmin")
 CLOUD_KEYS = tuple(k for k in RAILWAY_KEYS if k.startswith("grafanaCloud"))
@@ -65,7 +66,8 @@ class Railway:
         return self.mode == "self-hosted"
 
 
-def parse_railway(r: Reader, mode: str, deploying: bool) -> Railway:
+def parse_railway(r: Reader, deploying: bool) -> Railway:
+    mode = r.string("railwayMode", MODES)
     railway = Railway(
         mode, r.secret("railwayToken"), r.string("railwayProjectName", fmt=f.RAILWAY_NAME, required=True),
         r.string("railwayEnvironmentName", fmt=f.RAILWAY_NAME, required=True),

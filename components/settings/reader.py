@@ -16,7 +16,7 @@ import yaml
 
 from components import constants as c
 from components.settings.formats import Format
-from components.settings.types import Secret
+from components.settings.secret import Secret
 
 ROOT = Path(__file__).resolve().parents[2]
 

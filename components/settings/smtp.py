@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from components.settings import formats as f
 from components.settings.reader import Reader
-from components.settings.types import Secret
+from components.settings.secret import Secret
 
 # Grafana's [smtp] startTLS_policy values (pkg/services/notifications/smtp.go getStartTLSPolicy).
 STARTTLS_POLICIES = ("MandatoryStartTLS", "OpportunisticStartTLS", "NoStartTLS")

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from components import constants as c
+from components.settings.errors import SettingsError
 from components.settings.reader import ROOT, shown_value
+from components.settings.secret import Secret
 from components.settings.stackfile import read_stack_config
 from components.settings.suggest import close_match
-from components.settings.types import Secret, Settings, SettingsError
-from components.settings.validate import parse
+from components.settings.validate import Settings, parse
 
 # Config namespaces of the providers this project uses (and the engine's own): their keys are theirs to check.
 PROVIDER_NAMESPACES = ("pulumi", "azure-native", "docker", "kubernetes", "random", "tls", "command", "railway")

@@ -19,8 +19,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from components.settings.engine_values import (MAX_DEPTH, NotEncodable, TooLarge, engine_text, plain_scalar,
                                                unsupported_tag, value_of)
+from components.settings.errors import SettingsError
 from components.settings.suggest import close_match
-from components.settings.types import SettingsError
 
 # What a stack file may hold besides config (the CLI writes the secrets-provider keys; `environment` imports ESC).
 STACK_FILE_KEYS = ("config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment")

@@ -198,7 +198,7 @@ def test_every_contact_point_has_what_its_type_needs(kind):
 
 def test_the_required_settings_cover_every_contact_type():
     from components.alerts.notifications import REQUIRED_SETTINGS
-    from components.settings.validate import CONTACT_TYPES
+    from components.settings.alerts import CONTACT_TYPES
     assert set(REQUIRED_SETTINGS) == set(CONTACT_TYPES) - {"none"}
     assert {k: set(v) for k, v in REQUIRED_SETTINGS.items()} == GRAFANA_REQUIRED
 

@@ -88,9 +88,14 @@ def test_only_the_read_only_docker_api_mounts_the_docker_socket_read_only(stack)
     assert list(mounting) == ["docker-api"] and mounting["docker-api"].read_only and mounting["docker-api"].bind
 
 
-def test_a_docker_socket_gid_is_refused_now_that_alloy_needs_none():
-    with pytest.raises(SettingsError, match="observability:dockerSocketGid = 998: no longer used"):
-        parse("x", {"dockerSocketGid": 998})
+@pytest.mark.parametrize("gid", [998, 0])
+def test_a_docker_socket_gid_is_refused_with_how_to_migrate_now_that_alloy_needs_none(gid):
+    """Retired from the schema: any value (even the old default, 0) gets the migration message, not "unknown key"."""
+    with pytest.raises(SettingsError) as refused:
+        parse("x", {"dockerSocketGid": gid})
+    assert refused.value.problems == [
+        f"observability:dockerSocketGid = {gid}: no longer used: Alloy runs non-root on every stack and reads "
+        "Docker through the read-only API proxy (obs-docker-api); remove the setting"]
 
 
 @pytest.mark.parametrize("service,expected", [(c.LOKI, ("LOKI_RETENTION_PERIOD", "168h")),

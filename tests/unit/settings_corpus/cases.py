@@ -128,7 +128,7 @@ TYPE_CASES = [
     local("postgresSslMode", "prefer", "disable | require"),
     local("alertContactType", "slack", "none | email | webhook | teams"),
     Case("railway-mode-unknown", stack(RAILWAY, railwayMode="cloud"), f"{P}railwayMode", "self-hosted"),
-    local("dockerSocketGid", "-1", "from 0"),
+    local("dockerSocketGid", "998", "no longer used: Alloy runs non-root"),
     local("rotationWindowDays", "0", "from 1 to 3650"),
     local("rotationWindowDays", "4000", "from 1 to 3650"),
     local("nsgRulePriority", "300", "applies only to environment azure-dev"),
