@@ -7,22 +7,27 @@ import pulumi
 from components.model import DOCKER, KUBERNETES
 from components.program import docker_provider, kubernetes_provider, load_settings, pull_provider
 from components.rotation import current_window
+from components.secret_names import GRAFANA_ADMIN_PASSWORD
 from components.services import stack_specs
 from components.services.railway import railway_specs
 from components.targets.azure import AzureEdge
 from components.targets.docker_host import DockerStack, DockerStackArgs
 from components.targets.kubernetes.stack import KubernetesStack, KubernetesStackArgs
 from components.targets.railway import RailwayStack, RailwayStackArgs
+from components.targets.secret_catalog import secret_catalog
 from components.targets.secrets import StackSecrets
 
 settings = load_settings()
 window = current_window(settings.rotation_days)
-secrets = StackSecrets("secrets", settings, window)
+# The specs the chosen target deploys; the secrets are exactly those they (and the deploy) refer to.
+specs = railway_specs(settings) if settings.railway else \
+    stack_specs(settings, KUBERNETES if settings.kubernetes else DOCKER)
+secrets = StackSecrets("secrets", secret_catalog(settings, specs), window)
 grafana_url: pulumi.Input[str] | None = settings.grafana.root_url
 
 if settings.railway:
     # Railway: the services through its API (self-hosted, or Alloy alone for Grafana Cloud).
-    railway = RailwayStack("observability", RailwayStackArgs(settings, railway_specs(settings), secrets.values))
+    railway = RailwayStack("observability", RailwayStackArgs(settings, specs, secrets.values))
     grafana_url = railway.grafana_url
     pulumi.export("railwayServices", railway.service_names)
     pulumi.export("imageDigests", railway.image_digests)
@@ -30,7 +35,7 @@ elif settings.kubernetes:
     # aks-dev: the same specs as objects in one namespace; Grafana behind the cluster's Ingress.
     cluster = KubernetesStack(
         "observability",
-        KubernetesStackArgs(settings, stack_specs(settings, KUBERNETES), secrets.values),
+        KubernetesStackArgs(settings, specs, secrets.values),
         pulumi.ResourceOptions(provider=kubernetes_provider(settings)),
     )
     pulumi.export("namespace", cluster.namespace_name)
@@ -41,7 +46,7 @@ else:
     pulls = pull_provider(settings, azure.registry_auth if azure else None)
     stack = DockerStack(
         "observability",
-        DockerStackArgs(settings, stack_specs(settings, DOCKER), secrets.values, pulls,
+        DockerStackArgs(settings, specs, secrets.values, pulls,
                         azure.pull_prerequisites if azure else ()),
         pulumi.ResourceOptions(provider=host),
     )
@@ -53,4 +58,4 @@ else:
 if grafana_url:  # none in Railway's grafana-cloud mode: Alloy alone
     pulumi.export("grafanaUrl", grafana_url)
     pulumi.export("grafanaAdminUser", settings.grafana.admin_user)
-    pulumi.export("grafanaAdminPassword", secrets.values["grafana_admin_password"])
+    pulumi.export("grafanaAdminPassword", secrets.values[GRAFANA_ADMIN_PASSWORD])
