@@ -4,6 +4,9 @@ A service's name is its module (`components/services/<name>.py`), its config fol
 (`config/<name>/`), its container alias on the Docker network and its Grafana datasource uid.
 """
 
+from components.secret_names import (ALERT_CONTACT_URL, GRAFANA_ADMIN_PASSWORD, GRAFANA_SECRET_KEY,
+                                     POSTGRES_READONLY_PASSWORD, SMTP_PASSWORD)
+
 PROJECT = "observability"
 # Railway's API token may come from the deployer's environment instead of the stack's secret setting.
 RAILWAY_TOKEN_ENV = "RAILWAY_TOKEN"
@@ -77,11 +80,11 @@ CANARY_MEMORY_MB = 16  # counted in memoryBudgetMb beside the services' limits
 
 # Secrets reach containers as files (the `__FILE` forms), never as plain env values.
 SECRETS_DIR = "/run/secrets"
-GRAFANA_ADMIN_PASSWORD_FILE = f"{SECRETS_DIR}/grafana_admin_password"
-GRAFANA_SECRET_KEY_FILE = f"{SECRETS_DIR}/grafana_secret_key"
-POSTGRES_READONLY_PASSWORD_FILE = f"{SECRETS_DIR}/postgres_readonly_password"
-ALERT_CONTACT_URL_FILE = f"{SECRETS_DIR}/alert_contact_url"
-SMTP_PASSWORD_FILE = f"{SECRETS_DIR}/smtp_password"
+GRAFANA_ADMIN_PASSWORD_FILE = f"{SECRETS_DIR}/{GRAFANA_ADMIN_PASSWORD}"
+GRAFANA_SECRET_KEY_FILE = f"{SECRETS_DIR}/{GRAFANA_SECRET_KEY}"
+POSTGRES_READONLY_PASSWORD_FILE = f"{SECRETS_DIR}/{POSTGRES_READONLY_PASSWORD}"
+ALERT_CONTACT_URL_FILE = f"{SECRETS_DIR}/{ALERT_CONTACT_URL}"
+SMTP_PASSWORD_FILE = f"{SECRETS_DIR}/{SMTP_PASSWORD}"
 
 # TLS material inside the proxy container.
 TLS_CERT_PATH = "/etc/nginx/tls/tls.crt"

@@ -18,7 +18,7 @@ from components.images import Image
 
 @dataclass(frozen=True)
 class Ref:
-    """A deploy-time value by name (see components/targets/secrets.py), optionally inside a template."""
+    """A deploy-time value by name (components/secret_names.py), optionally inside a template."""
 
     name: str
     secret: bool = True

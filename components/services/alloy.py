@@ -8,6 +8,7 @@ from dataclasses import replace
 from components import constants as c
 from components.model import (DOCKER, KUBERNETES, ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref,
                               Volume, data_volume_name, frozen_env)
+from components.secret_names import POSTGRES_READONLY_PASSWORD, REDIS_PASSWORD
 from components.services import docker_api, postgres_readonly
 from components.services.common import CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file
 from components.settings import Settings
@@ -15,7 +16,7 @@ from components.settings import Settings
 CONFIG_DIR_IN_CONTAINER = "/etc/alloy"
 STORAGE_PATH = "/var/lib/alloy/data"
 ALLOY_UID = "473"  # the image's non-root `alloy` user
-REDIS_PASSWORD_FILE = f"{c.SECRETS_DIR}/redis_password"
+REDIS_PASSWORD_FILE = f"{c.SECRETS_DIR}/{REDIS_PASSWORD}"
 POSTGRES_DSN_FILE = f"{c.SECRETS_DIR}/postgres_exporter_dsn"
 
 # No curl or wget in the image (alloy#477): bash's /dev/tcp asks /-/ready for a 200.
@@ -51,14 +52,14 @@ def _exporters(settings: Settings) -> tuple[tuple[File, ...], tuple[Volume, ...]
     pg = settings.postgres
     if settings.exporters.postgres:
         files += [_exporter_file("postgres"),
-                  File(POSTGRES_DSN_FILE, Ref("postgres_readonly_password", template=(
+                  File(POSTGRES_DSN_FILE, Ref(POSTGRES_READONLY_PASSWORD, template=(
                       f"postgresql://{c.POSTGRES_READONLY_USER}:{{}}@{pg.host}:{pg.port}/{pg.database}"
                       f"?sslmode={pg.sslmode}"), quoting="url"), 0o400)]
     if settings.exporters.redis:
         files.append(_exporter_file("redis"))
         env["REDIS_ADDRESS"] = settings.exporters.redis_address
         if settings.exporters.redis_password:
-            files.append(File(REDIS_PASSWORD_FILE, Ref("redis_password"), 0o400))
+            files.append(File(REDIS_PASSWORD_FILE, Ref(REDIS_PASSWORD), 0o400))
             env["REDIS_PASSWORD_FILE"] = REDIS_PASSWORD_FILE  # unset means no password
     if settings.exporters.host:
         files.append(_exporter_file("host"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from components import constants as c
 from components import images
 from components.model import ContainerSpec, File, Healthcheck, Ref, Volume, data_volume_name, frozen_env
+from components.secret_names import POSTGRES_ADMIN_PASSWORD
 from components.services.common import config_file
 from components.settings import Settings
 
@@ -15,7 +16,7 @@ SERVICE = c.DEMO_POSTGRES
 DATA_PATH = "/var/lib/postgresql/data"
 INIT_DIR = "/docker-entrypoint-initdb.d"  # run once by the image's entrypoint, on an empty data volume
 INIT_SCRIPTS = ("01-platform-schema.sql", "02-demo-rows.sql")
-ADMIN_PASSWORD_FILE = f"{c.SECRETS_DIR}/postgres_admin_password"
+ADMIN_PASSWORD_FILE = f"{c.SECRETS_DIR}/{POSTGRES_ADMIN_PASSWORD}"
 POSTGRES_UID = "70"  # the alpine image's postgres user
 MEMORY_MB = 160
 
@@ -32,7 +33,7 @@ def spec(settings: Settings) -> ContainerSpec:
         env=frozen_env(POSTGRES_DB=pg.database, POSTGRES_USER=pg.admin_user,
                        POSTGRES_PASSWORD_FILE=ADMIN_PASSWORD_FILE),
         files=(*(config_file("demo", name, f"{INIT_DIR}/{name}") for name in INIT_SCRIPTS),
-               File(ADMIN_PASSWORD_FILE, Ref("postgres_admin_password"), 0o400)),
+               File(ADMIN_PASSWORD_FILE, Ref(POSTGRES_ADMIN_PASSWORD), 0o400)),
         volumes=(Volume(data_volume_name(SERVICE), DATA_PATH),),
         # Over TCP: the entrypoint's init server listens on the socket only, so healthy means loaded.
         healthcheck=Healthcheck(("CMD", "pg_isready", "-q", "-h", "127.0.0.1", "-U", pg.admin_user, "-d",

@@ -10,6 +10,8 @@ from components import alerts
 from components.dashboards import dashboard_files
 from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Reload, Volume,
                               data_volume_name, frozen_env)
+from components.secret_names import (ALERT_CONTACT_URL, GRAFANA_ADMIN_PASSWORD, GRAFANA_SECRET_KEY,
+                                     POSTGRES_READONLY_PASSWORD, SMTP_PASSWORD)
 from components.services import postgres_readonly
 from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_check_probe
 from components.settings import Settings
@@ -69,7 +71,7 @@ RELOAD_URLS = tuple(f"http://{c.GRAFANA}:{c.PORTS[c.GRAFANA]}/api/admin/provisio
 
 def _reload(settings: Settings) -> Reload:
     return Reload(c.GRAFANA_PROVISIONING_DIR, RELOAD_URLS, settings.grafana.admin_user,
-                  Ref("grafana_admin_password"))
+                  Ref(GRAFANA_ADMIN_PASSWORD))
 
 
 def _provisioning(settings: Settings) -> tuple[File, ...]:
@@ -90,14 +92,14 @@ def _provisioning(settings: Settings) -> tuple[File, ...]:
 
 
 def _secrets(settings: Settings) -> tuple[File, ...]:
-    files = [File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),
-             File(c.GRAFANA_SECRET_KEY_FILE, Ref("grafana_secret_key"), 0o400)]
+    files = [File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref(GRAFANA_ADMIN_PASSWORD), 0o400),
+             File(c.GRAFANA_SECRET_KEY_FILE, Ref(GRAFANA_SECRET_KEY), 0o400)]
     if settings.postgres.enabled:
-        files.append(File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref("postgres_readonly_password"), 0o400))
+        files.append(File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref(POSTGRES_READONLY_PASSWORD), 0o400))
     if alerts.needs_contact_url(settings):
-        files.append(File(c.ALERT_CONTACT_URL_FILE, Ref("alert_contact_url"), 0o400))
+        files.append(File(c.ALERT_CONTACT_URL_FILE, Ref(ALERT_CONTACT_URL), 0o400))
     if alerts.needs_smtp_password(settings):
-        files.append(File(c.SMTP_PASSWORD_FILE, Ref("smtp_password"), 0o400))
+        files.append(File(c.SMTP_PASSWORD_FILE, Ref(SMTP_PASSWORD), 0o400))
     return tuple(files)
 
 
@@ -148,7 +150,7 @@ def admin_sync_spec(settings: Settings) -> ContainerSpec:
         command=(f"test -f {DATA_PATH}/grafana.db || exit 0; "
                  "grafana cli --homepath /usr/share/grafana admin reset-admin-password "
                  f"--user-id 1 --password-from-stdin < {c.GRAFANA_ADMIN_PASSWORD_FILE}",),
-        files=(File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref("grafana_admin_password"), 0o400),),
+        files=(File(c.GRAFANA_ADMIN_PASSWORD_FILE, Ref(GRAFANA_ADMIN_PASSWORD), 0o400),),
         volumes=(Volume(data_volume_name(c.GRAFANA), DATA_PATH),),
         memory_mb=128,
         user=DOCKER_USER,

@@ -9,6 +9,7 @@ import yaml
 
 from components import constants as c
 from components.model import File, Ref
+from components.secret_names import AZURE_STORAGE_KEY
 from components.services.common import CONFIG_DIR
 from components.settings import Settings
 
@@ -60,7 +61,7 @@ def env(settings: Settings, service: str) -> dict[str, str | Ref]:
         "AZURE_USE_FEDERATED_TOKEN": str(store.auth == "workload-identity").lower(),
     }
     if store.auth == "account-key":
-        values["AZURE_STORAGE_KEY"] = Ref("azure_storage_key")
+        values["AZURE_STORAGE_KEY"] = Ref(AZURE_STORAGE_KEY)
     return values
 
 

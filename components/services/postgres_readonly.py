@@ -9,6 +9,7 @@ from __future__ import annotations
 from components import constants as c
 from components import images
 from components.model import DOCKER, ContainerSpec, File, Ref, frozen_env
+from components.secret_names import POSTGRES_ADMIN_PASSWORD, POSTGRES_READONLY_PASSWORD
 from components.services.common import config_file
 from components.settings import Settings
 
@@ -31,9 +32,9 @@ def spec(settings: Settings) -> ContainerSpec:
                        PGSSLMODE=pg.sslmode, PGPASSFILE=PGPASS_PATH),
         files=(config_file("postgres", "grafana_readonly.sql", SCRIPT_PATH),
                # libpq ignores a password file that others can read: 0600, owned by the job's user.
-               File(PGPASS_PATH, Ref("postgres_admin_password", template=f"*:*:*:{pg.admin_user}:{{}}",
-                                      quoting="pgpass"), 0o600),
-               File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref("postgres_readonly_password"), 0o400)),
+               File(PGPASS_PATH, Ref(POSTGRES_ADMIN_PASSWORD, template=f"*:*:*:{pg.admin_user}:{{}}",
+                                    quoting="pgpass"), 0o600),
+               File(c.POSTGRES_READONLY_PASSWORD_FILE, Ref(POSTGRES_READONLY_PASSWORD), 0o400)),
         # Needs `sh` and `cat` for psql's backtick read of the password file: the alpine image has both.
         memory_mb=64,
         user="70:70",  # the image's postgres user

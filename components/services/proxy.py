@@ -6,6 +6,7 @@ import posixpath
 
 from components import constants as c
 from components.model import DOCKER, ContainerSpec, File, Healthcheck, Port, Ref, Volume
+from components.secret_names import TLS_CERTIFICATE, TLS_PRIVATE_KEY
 from components.services.common import config_file, http_probe
 from components.settings import Settings
 
@@ -54,8 +55,8 @@ def spec(settings: Settings) -> ContainerSpec:
     else:
         # Generated or from secret config: Pulumi uploads it, so a new certificate recreates the proxy.
         mounts, entrypoint, command = (), (), ()
-        files = (nginx_conf, File(c.TLS_CERT_PATH, Ref("tls_certificate", secret=False)),
-                 File(c.TLS_KEY_PATH, Ref("tls_private_key"), 0o400))
+        files = (nginx_conf, File(c.TLS_CERT_PATH, Ref(TLS_CERTIFICATE, secret=False)),
+                 File(c.TLS_KEY_PATH, Ref(TLS_PRIVATE_KEY), 0o400))
     return ContainerSpec(
         service=c.PROXY,
         name=c.container_name(c.PROXY),

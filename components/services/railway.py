@@ -19,6 +19,8 @@ from dataclasses import replace
 
 from components import constants as c
 from components.model import ContainerSpec, Content, File, Ref, Volume, frozen_env
+from components.secret_names import (GRAFANA_CLOUD_TOKEN, GRAFANA_GITHUB_CLIENT_SECRET, POSTGRES_ADMIN_PASSWORD,
+                                     POSTGRES_READONLY_PASSWORD)
 from components.services import alloy, canary, grafana, loki, postgres_readonly, prometheus, tempo
 from components.services.common import config_file
 from components.settings import Settings
@@ -134,7 +136,7 @@ def _cloud_alloy(settings: Settings) -> ContainerSpec:
         GRAFANA_CLOUD_LOKI_URL=cloud.loki_url, GRAFANA_CLOUD_LOKI_USER=cloud.loki_user,
         GRAFANA_CLOUD_PROMETHEUS_URL=cloud.prometheus_url, GRAFANA_CLOUD_PROMETHEUS_USER=cloud.prometheus_user,
         GRAFANA_CLOUD_TEMPO_ENDPOINT=cloud.tempo_endpoint, GRAFANA_CLOUD_TEMPO_USER=cloud.tempo_user,
-        GRAFANA_CLOUD_TOKEN=Ref("grafana_cloud_token"))
+        GRAFANA_CLOUD_TOKEN=Ref(GRAFANA_CLOUD_TOKEN))
     return _alloy_on_railway(spec, env, alloy.SHARED_FILES + (CLOUD_WRITE_FILE,))
 
 
@@ -152,7 +154,7 @@ def github_oauth_env(settings: Settings) -> dict[str, Content]:
     return {
         "GF_AUTH_GITHUB_ENABLED": "true",
         "GF_AUTH_GITHUB_CLIENT_ID": oauth.client_id,
-        "GF_AUTH_GITHUB_CLIENT_SECRET": Ref("grafana_github_client_secret"),
+        "GF_AUTH_GITHUB_CLIENT_SECRET": Ref(GRAFANA_GITHUB_CLIENT_SECRET),
         "GF_AUTH_GITHUB_SCOPES": "user:email,read:org",
         "GF_AUTH_GITHUB_ALLOWED_ORGANIZATIONS": ",".join(oauth.allowed_organizations),
         "GF_AUTH_GITHUB_ALLOW_SIGN_UP": "true",  # first sign-in creates the user — members of those orgs only
@@ -184,8 +186,8 @@ def _postgres_readonly(settings: Settings) -> ContainerSpec:
     command = " ".join(f"'{a}'" if " " in a else a for a in spec.command).replace(
         c.POSTGRES_READONLY_PASSWORD_FILE, password_file)
     env = {k: v for k, v in spec.env.items() if k != "PGPASSFILE"}
-    env |= {"PGPASSWORD": Ref("postgres_admin_password"),
-            "POSTGRES_READONLY_PASSWORD": Ref("postgres_readonly_password")}
+    env |= {"PGPASSWORD": Ref(POSTGRES_ADMIN_PASSWORD),
+            "POSTGRES_READONLY_PASSWORD": Ref(POSTGRES_READONLY_PASSWORD)}
     script = (f"umask 077 && printf '%s' \"$POSTGRES_READONLY_PASSWORD\" > {password_file} "
               f"&& exec psql {command}")
     files = tuple(f for f in spec.files if not isinstance(f.content, Ref))

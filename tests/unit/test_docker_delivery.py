@@ -10,6 +10,7 @@ import pytest
 
 from components import images
 from components.model import ContainerSpec, File, Ref, Reload
+from components.secret_names import GRAFANA_ADMIN_PASSWORD, SMTP_PASSWORD
 from components.targets.docker.reloadable import deliverable
 from tests.unit.pulumi_harness import Program, run_program
 
@@ -97,14 +98,14 @@ def test_an_alert_threshold_re_runs_only_the_provisioning_job():
 
 def _grafana_with_reloadable(content) -> tuple:
     reload = Reload("/etc/grafana/provisioning", ("http://grafana:3000/api/admin/provisioning/dashboards/reload",),
-                    "admin", Ref("grafana_admin_password"))
+                    "admin", Ref(GRAFANA_ADMIN_PASSWORD))
     return (ContainerSpec("grafana", "obs-grafana", images.GRAFANA, reload=reload,
                           files=(File("/etc/grafana/provisioning/x.yaml", content, reloadable=True),)),)
 
 
 def test_a_reloadable_file_holding_a_secret_is_refused():
     with pytest.raises(AssertionError, match="must not hold secrets.*x.yaml"):
-        deliverable(_grafana_with_reloadable(Ref("smtp_password", template="password: {}")))
+        deliverable(_grafana_with_reloadable(Ref(SMTP_PASSWORD, template="password: {}")))
 
 
 def test_a_reloadable_file_with_a_non_secret_generated_value_is_delivered():

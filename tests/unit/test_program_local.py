@@ -6,6 +6,7 @@ import pulumi
 import pytest
 from pulumi.runtime.sync_await import _sync_await
 
+from components.secret_names import GRAFANA_ADMIN_PASSWORD
 from tests.unit import pulumi_harness as harness
 from tests.unit.pulumi_harness import run_program
 
@@ -167,7 +168,7 @@ def test_generated_passwords_are_long(program):
 
 def test_the_admin_password_the_program_exports_is_a_secret_output(program):
     # __main__.py exports exactly this Output as grafanaAdminPassword.
-    assert _sync_await(program.globals["secrets"].values["grafana_admin_password"].is_secret())
+    assert _sync_await(program.globals["secrets"].values[GRAFANA_ADMIN_PASSWORD].is_secret())
 
 
 def test_the_retention_of_the_local_stack_reaches_the_containers(program):

@@ -8,6 +8,7 @@ import pytest
 
 from components import constants as c
 from components.model import Ref
+from components.secret_names import ALERT_CONTACT_URL, GRAFANA_ADMIN_PASSWORD
 from components.services import stack_specs
 from components.settings import SettingsError, from_stack_file, parse
 
@@ -142,7 +143,7 @@ def test_no_env_value_is_a_secret_even_with_every_option_on():
 
 def test_the_admin_sync_job_reads_the_same_password_as_grafana(specs):
     job = specs["grafana-admin-sync"]
-    assert {f.content for f in job.files} == {Ref("grafana_admin_password")}
+    assert {f.content for f in job.files} == {Ref(GRAFANA_ADMIN_PASSWORD)}
     assert job.volumes == specs[c.GRAFANA].data_volumes and job.depends_on == (c.GRAFANA,)
 
 
@@ -165,5 +166,5 @@ def test_a_webhook_contact_url_reaches_grafana_only_as_a_secret_file():
                      {"alertContactUrl"})
     grafana = {s.service: s for s in stack_specs(settings)}[c.GRAFANA]
     files = {f.path: f.content for f in grafana.files}
-    assert files[c.ALERT_CONTACT_URL_FILE] == Ref("alert_contact_url")
+    assert files[c.ALERT_CONTACT_URL_FILE] == Ref(ALERT_CONTACT_URL)
     assert not any("t0ken" in str(v) for v in grafana.env.values())

@@ -7,6 +7,7 @@ import pytest
 
 from components import constants as c
 from components.model import Ref
+from components.secret_names import SMTP_PASSWORD
 from components.services import grafana
 from components.settings import Secret, SettingsError, parse
 
@@ -52,7 +53,7 @@ def test_the_password_reaches_grafana_only_as_a_secret_file():
     env = dict(spec.env)
     assert env["GF_SMTP_USER"] == "grafana"
     assert env["GF_SMTP_PASSWORD__FILE"] == c.SMTP_PASSWORD_FILE
-    assert {f.path: f.content for f in spec.files}[c.SMTP_PASSWORD_FILE] == Ref("smtp_password")
+    assert {f.path: f.content for f in spec.files}[c.SMTP_PASSWORD_FILE] == Ref(SMTP_PASSWORD)
     assert not any(PASSWORD in value for value in env.values())
 
 

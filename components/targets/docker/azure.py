@@ -20,14 +20,15 @@ from components import constants as c
 from components import images as catalog
 from components.images import Image
 from components.rotation import DAY_SECONDS, Window
+from components.secret_names import GRAFANA_ADMIN_PASSWORD, GRAFANA_SECRET_KEY, POSTGRES_READONLY_PASSWORD
 from components.settings import Azure, Settings
 from components.targets.acr_token import SLOTS, AcrTokenPassword
 
 # Key Vault secret name -> (name in StackSecrets.values, what it is). Only values the stack has are copied.
 VAULT_SECRETS = {
-    "grafana-admin-password": ("grafana_admin_password", "Grafana admin user's password"),
-    "grafana-secret-key": ("grafana_secret_key", "Grafana's key for datasource secrets"),
-    "postgres-readonly-password": ("postgres_readonly_password", "Postgres grafana_readonly role's password"),
+    "grafana-admin-password": (GRAFANA_ADMIN_PASSWORD, "Grafana admin user's password"),
+    "grafana-secret-key": (GRAFANA_SECRET_KEY, "Grafana's key for datasource secrets"),
+    "postgres-readonly-password": (POSTGRES_READONLY_PASSWORD, "Postgres grafana_readonly role's password"),
 }
 RULE_NAME = "allow-grafana-https"
 SECRETS_USER_ROLE = "4633458b-17de-408a-b874-0445c86b69e6"  # Key Vault Secrets User (built-in)

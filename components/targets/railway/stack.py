@@ -13,6 +13,7 @@ import pulumi
 
 from components.constants import PROJECT
 from components.model import ContainerSpec
+from components.secret_names import RAILWAY_REGISTRY_PASSWORD
 from components.settings import Settings
 from components.targets.values import resolve
 from components.targets.railway import resources as rw
@@ -40,7 +41,7 @@ class RailwayService(pulumi.ComponentResource):
         spec = service_plan.spec
         self.resource_name, self.service_name = name, service_plan.name
         self.run_to_completion = spec.oneshot  # a job: its deployment is done when its container exits
-        password = args.values.get("railway_registry_password")
+        password = args.values.get(RAILWAY_REGISTRY_PASSWORD)
         self.image = service_image(f"{name}-image", service_plan, args.settings.stack, railway.image_registry,
                                    railway.registry_username, password, child)
         owner = _owner(args.settings.stack)
