@@ -133,7 +133,6 @@ class ContainerSpec:
     healthcheck: Healthcheck | None = None
     memory_mb: int = 256
     user: str | None = None
-    group_add: tuple[str, ...] = ()
     privileged: bool = False
     oneshot: bool = False  # runs to completion once per change (jobs), never restarted
     platform_network: bool = False  # also joins the platform's existing network (externalNetwork)

@@ -115,7 +115,7 @@ def _alloy_on_railway(spec: ContainerSpec, env: Mapping[str, Content], files: tu
                         files=tuple(config_file(c.ALLOY, name, f"{alloy.CONFIG_DIR_IN_CONTAINER}/{name}")
                                     for name in files),
                         volumes=(Volume(spec.volumes[0].source, alloy.STORAGE_PATH),), healthcheck=None,
-                        user=None, group_add=(), privileged=False, platform_network=False)
+                        user=None, privileged=False, platform_network=False)
 
 
 def _stack_alloy(settings: Settings) -> ContainerSpec:

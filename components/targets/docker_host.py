@@ -58,7 +58,6 @@ class ServiceContainer(pulumi.ComponentResource):
             entrypoints=list(spec.entrypoint) or None,
             envs=[pulumi.Output.concat(key, "=", resolve(value, args.values)) for key, value in spec.env.items()],
             user=spec.user,
-            group_adds=list(spec.group_add) or None,
             restart=spec.restart,
             must_run=not spec.oneshot,
             # A job runs to the end inside `pulumi up`, so its exit code and output are known (below).
