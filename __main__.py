@@ -8,11 +8,11 @@ from components.model import DOCKER, KUBERNETES
 from components.program import docker_provider, kubernetes_provider, load_settings, pull_provider
 from components.rotation import current_window
 from components.services import stack_specs
-from components.services.railway import railway_specs
 from components.targets.azure import AzureEdge
 from components.targets.docker_host import DockerStack, DockerStackArgs
 from components.targets.kubernetes.stack import KubernetesStack, KubernetesStackArgs
 from components.targets.railway import RailwayStack, RailwayStackArgs
+from components.targets.railway.specs import service_specs
 from components.targets.secrets import StackSecrets
 
 settings = load_settings()
@@ -22,7 +22,7 @@ grafana_url: pulumi.Input[str] | None = settings.grafana.root_url
 
 if settings.railway:
     # Railway: the services through its API (self-hosted, or Alloy alone for Grafana Cloud).
-    railway = RailwayStack("observability", RailwayStackArgs(settings, railway_specs(settings), secrets.values))
+    railway = RailwayStack("observability", RailwayStackArgs(settings, service_specs(settings), secrets.values))
     grafana_url = railway.grafana_url
     pulumi.export("railwayServices", railway.service_names)
     pulumi.export("imageDigests", railway.image_digests)

@@ -19,10 +19,10 @@ from pathlib import Path
 from components import render_kubernetes
 from components.model import DOCKER, KUBERNETES, ContainerSpec, Content, Ref
 from components.services import stack_specs
-from components.services.railway import railway_specs
 from components.settings import ROOT, Settings, SettingsError, from_stack_file
 from components.targets.docker_networks import spec_networks
 from components.targets.railway import plan as railway_plan
+from components.targets.railway.specs import service_specs
 
 
 def _text(content: Content) -> str:
@@ -51,7 +51,7 @@ def container_entry(spec: ContainerSpec, settings: Settings) -> dict:
 
 def render(settings: Settings, out: Path) -> dict:
     on = KUBERNETES if settings.kubernetes else DOCKER
-    specs = railway_specs(settings) if settings.railway else stack_specs(settings, on)
+    specs = service_specs(settings) if settings.railway else stack_specs(settings, on)
     files_root = out / "files"
     if files_root.exists():
         shutil.rmtree(files_root)  # a re-render never leaves files the stack no longer ships
