@@ -45,10 +45,11 @@ def rendered_text(content: Content) -> str:
     return content.placeholder if isinstance(content, Ref) else content
 
 
-# Where a part of a spec runs: a Docker host, a Kubernetes cluster, or both (the default).
+# Where a part of a spec runs: a Docker host, a Kubernetes cluster, Railway, or each of them (the default).
 DOCKER = "docker"
 KUBERNETES = "kubernetes"
-EVERY_TARGET = frozenset({DOCKER, KUBERNETES})
+RAILWAY = "railway"
+EVERY_TARGET = frozenset({DOCKER, KUBERNETES, RAILWAY})
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,17 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class Override:
+    """What a container starts with on one target in place of its spec's own (None keeps the spec's value).
+    Parts that exist on some targets only (files, volumes, whole containers) are tagged with `targets`."""
+
+    target: str
+    entrypoint: tuple[str, ...] | None = None
+    command: tuple[str, ...] | None = None
+    env: Mapping[str, Content] | None = None
+
+
+@dataclass(frozen=True)
 class ContainerSpec:
     service: str
     name: str
@@ -138,7 +150,6 @@ class ContainerSpec:
     healthcheck: Healthcheck | None = None
     memory_mb: int = 256
     user: str | None = None
-    group_add: tuple[str, ...] = ()
     privileged: bool = False
     oneshot: bool = False  # runs to completion once per change (jobs), never restarted
     platform_network: bool = False  # also joins the platform's existing network (externalNetwork)
@@ -166,13 +177,24 @@ class ContainerSpec:
     replicas: int = 1
     peer_ports: tuple[Listen, ...] = ()
     stop_grace_seconds: int = 30
+    overrides: tuple[Override, ...] = ()  # at most one per target
 
     def for_target(self, target: str) -> ContainerSpec | None:
-        """The parts of this spec that run on `target`, or None when the container does not run there."""
+        """The parts of this spec that run on `target` with that target's overrides, or None when the
+        container does not run there."""
         if target not in self.targets:
             return None
-        return replace(self, files=tuple(f for f in self.files if target in f.targets),
-                       volumes=tuple(v for v in self.volumes if target in v.targets))
+        spec = replace(self, files=tuple(f for f in self.files if target in f.targets),
+                       volumes=tuple(v for v in self.volumes if target in v.targets), overrides=())
+        overrides = [o for o in self.overrides if o.target == target]
+        if len(overrides) > 1:
+            raise ValueError(f"{self.service}: {len(overrides)} overrides for {target}: state one")
+        if not overrides:
+            return spec
+        override = overrides[0]
+        return replace(spec, entrypoint=self.entrypoint if override.entrypoint is None else override.entrypoint,
+                       command=self.command if override.command is None else override.command,
+                       env=self.env if override.env is None else override.env)
 
     @property
     def restart(self) -> str:

@@ -1,16 +1,19 @@
 """Alloy: Docker logs → Loki (parsed, labelled, redacted), OTLP → Tempo and Prometheus, self-scrape,
-per-volume disk usage, and the optional exporters each enabled by its own setting."""
+per-volume disk usage, and the optional exporters each enabled by its own setting. On Railway: OTLP in
+(apps push; no Docker socket, no host paths), and in the grafana-cloud mode Alloy alone, writing to Grafana
+Cloud instead of this stack's backends."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from components import constants as c
-from components.model import (DOCKER, KUBERNETES, ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref,
-                              Volume, data_volume_name, frozen_env)
-from components.secret_names import POSTGRES_READONLY_PASSWORD, REDIS_PASSWORD
+from components.model import (DOCKER, KUBERNETES, RAILWAY, Content, ContainerSpec, File, Flow, Healthcheck,
+                              HttpCheck, Listen, Override, Ref, Volume, data_volume_name, frozen_env)
+from components.secret_names import GRAFANA_CLOUD_TOKEN, POSTGRES_READONLY_PASSWORD, REDIS_PASSWORD
 from components.services import docker_api, postgres_readonly
-from components.services.common import CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file
+from components.services.common import (CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file,
+                                        ships_to_grafana_cloud)
 from components.settings import Settings
 
 CONFIG_DIR_IN_CONTAINER = "/etc/alloy"
@@ -28,11 +31,13 @@ READY_PROBE = ("exec 3<>/dev/tcp/127.0.0.1/12345 && printf 'GET /-/ready HTTP/1.
 # pipeline and OTLP routing are shared by every target; the rest is chosen per target.
 SHARED_FILES = ("logs-process.alloy", "otlp.alloy")
 STACK_WRITE_FILES = ("write-stack.alloy", "stack-metrics.alloy")  # ship to this stack's own backends
+CLOUD_WRITE_FILE = "write-grafana-cloud.alloy"  # grafana-cloud mode: ship to Grafana Cloud instead
 DOCKER_HOST_FILES = ("docker-logs.alloy", "docker-volumes.alloy")
 # Pod logs through the API (no host mounts); claim usage from the kubelets, named like docker-volumes.alloy.
 KUBERNETES_FILES = ("kubernetes-logs.alloy", "kubernetes-volumes.alloy")
 DOCKER_ONLY = frozenset({DOCKER})
 KUBERNETES_ONLY = frozenset({KUBERNETES})
+DOCKER_AND_RAILWAY = frozenset({DOCKER, RAILWAY})
 
 
 def _config_files(names: tuple[str, ...], targets: frozenset[str] | None = None) -> tuple[File, ...]:
@@ -92,9 +97,28 @@ def _cluster_args(count: int) -> tuple[str, ...]:
             f"--cluster.join-addresses={c.headless_service(c.ALLOY)}:{c.PORTS[c.ALLOY]}")
 
 
+def _write(settings: Settings) -> tuple[tuple[str, ...], dict[str, Content]]:
+    """Where the pipeline ships: its write files and the variables they read."""
+    if not ships_to_grafana_cloud(settings):
+        return STACK_WRITE_FILES, {
+            "STACK_ENVIRONMENT": settings.environment,
+            "LOKI_PUSH_URL": f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",
+            "PROMETHEUS_REMOTE_WRITE_URL": f"http://{c.PROMETHEUS}:{c.PORTS[c.PROMETHEUS]}/api/v1/write",
+            "TEMPO_OTLP_ENDPOINT": f"{c.TEMPO}:{c.OTLP_GRPC_PORT}"}
+    assert settings.railway is not None
+    cloud = settings.railway.cloud  # basic auth: each signal's numeric user, one token from a secret
+    return (CLOUD_WRITE_FILE,), {
+        "STACK_ENVIRONMENT": settings.environment,
+        "GRAFANA_CLOUD_LOKI_URL": cloud.loki_url, "GRAFANA_CLOUD_LOKI_USER": cloud.loki_user,
+        "GRAFANA_CLOUD_PROMETHEUS_URL": cloud.prometheus_url, "GRAFANA_CLOUD_PROMETHEUS_USER": cloud.prometheus_user,
+        "GRAFANA_CLOUD_TEMPO_ENDPOINT": cloud.tempo_endpoint, "GRAFANA_CLOUD_TEMPO_USER": cloud.tempo_user,
+        "GRAFANA_CLOUD_TOKEN": Ref(GRAFANA_CLOUD_TOKEN)}
+
+
 def spec(settings: Settings) -> ContainerSpec:
     count = replicas(settings)
     exporter_files, exporter_volumes, exporter_env = _exporters(settings)
+    write_files, write_env = _write(settings)
     # Each service's data volume, read-only, so the filesystem collector reports how full it is.
     watched = tuple(Volume(data_volume_name(s), f"/volumes/{s}", read_only=True)
                     for s in (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS))
@@ -105,23 +129,16 @@ def spec(settings: Settings) -> ContainerSpec:
         # A directory: Alloy loads every *.alloy file in it, so an exporter is on when its file is there.
         command=("run", f"--server.http.listen-addr=0.0.0.0:{c.PORTS[c.ALLOY]}",
                  f"--storage.path={STORAGE_PATH}", *_cluster_args(count), CONFIG_DIR_IN_CONTAINER),
-        env=frozen_env(
-            STACK_ENVIRONMENT=settings.environment,
-            LOKI_PUSH_URL=f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",
-            PROMETHEUS_REMOTE_WRITE_URL=f"http://{c.PROMETHEUS}:{c.PORTS[c.PROMETHEUS]}/api/v1/write",
-            TEMPO_OTLP_ENDPOINT=f"{c.TEMPO}:{c.OTLP_GRPC_PORT}",
-            DOCKER_API_URL=docker_api.URL,
-            **exporter_env,
-        ),
-        files=(*_config_files(SHARED_FILES + STACK_WRITE_FILES), *_config_files(DOCKER_HOST_FILES, DOCKER_ONLY),
+        env=frozen_env(**write_env, DOCKER_API_URL=docker_api.URL, **exporter_env),
+        files=(*_config_files(SHARED_FILES + write_files), *_config_files(DOCKER_HOST_FILES, DOCKER_ONLY),
                *_config_files(KUBERNETES_FILES, KUBERNETES_ONLY), *exporter_files),
         # Docker host: positions on a volume, and every data volume to report how full it is (container logs
         # come through the read-only Docker API). A cluster reports volume usage through the kubelet instead,
-        # and Alloy keeps positions in scratch.
-        volumes=tuple(replace(v, targets=DOCKER_ONLY) for v in (
-            Volume(data_volume_name(c.ALLOY), STORAGE_PATH),
-            *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),
-            *exporter_volumes)),
+        # and Alloy keeps positions in scratch. Railway keeps positions on a volume too, and has no host paths.
+        volumes=(Volume(data_volume_name(c.ALLOY), STORAGE_PATH, targets=DOCKER_AND_RAILWAY),
+                 *(replace(v, targets=DOCKER_ONLY) for v in (
+                     *watched, Volume(data_volume_name(c.ALLOY), "/volumes/alloy", read_only=True),
+                     *exporter_volumes))),
         ports=admin_ports(settings, c.ALLOY),
         healthcheck=Healthcheck(("CMD", "bash", "-c", READY_PROBE)),
         memory_mb=settings.memory_mb[c.ALLOY],
@@ -144,4 +161,5 @@ def spec(settings: Settings) -> ContainerSpec:
         depends_on=(docker_api.SERVICE, *((postgres_readonly.SERVICE,) if settings.exporters.postgres else ())),
         replicas=count,
         peer_ports=(Listen("http", c.PORTS[c.ALLOY]),) if count > 1 else (),
+        overrides=(Override(RAILWAY, env=frozen_env(**write_env, **exporter_env)),),  # Railway has no Docker API
     )

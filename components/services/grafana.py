@@ -1,5 +1,6 @@
 """Grafana: local admin auth behind the TLS proxy, no outbound calls, provisioned datasources,
-dashboards and alerts; plus a one-shot job that keeps the admin password in step with the secret."""
+dashboards and alerts; plus a one-shot job that keeps the admin password in step with the secret.
+On Railway: GitHub sign-in, behind Railway's edge at the service's public domain."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from dataclasses import replace
 from components import constants as c
 from components import alerts
 from components.dashboards import dashboard_files
-from components.model import (ContainerSpec, File, Flow, Healthcheck, HttpCheck, Listen, Ref, Reload, Volume,
-                              data_volume_name, frozen_env)
-from components.secret_names import (ALERT_CONTACT_URL, GRAFANA_ADMIN_PASSWORD, GRAFANA_SECRET_KEY,
+from components.model import (DOCKER, KUBERNETES, RAILWAY, Content, ContainerSpec, File, Flow, Healthcheck,
+                              HttpCheck, Listen, Override, Ref, Reload, Volume, data_volume_name, frozen_env)
+from components.secret_names import (ALERT_CONTACT_URL, GRAFANA_ADMIN_PASSWORD, GRAFANA_GITHUB_CLIENT_SECRET,
+                                     GRAFANA_SECRET_KEY,
                                      POSTGRES_READONLY_PASSWORD, SMTP_PASSWORD)
 from components.services import postgres_readonly
 from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_check_probe
@@ -41,7 +43,7 @@ def environment(settings: Settings) -> dict[str, str]:
         "GF_AUTH_DISABLE_LOGIN_FORM": "false",
         "GF_USERS_ALLOW_SIGN_UP": "false",
         "GF_USERS_ALLOW_ORG_CREATE": "false",
-        # HTTP only: Live's websockets are off (Railway has none; the proxy forwards no Upgrade).
+        # HTTP only: Live's websockets are off (the proxy forwards no Upgrade; Railway's edge does).
         "GF_LIVE_MAX_CONNECTIONS": "0",
         # The enterprise firewall blocks outbound calls; don't make them.
         "GF_ANALYTICS_REPORTING_ENABLED": "false",
@@ -60,6 +62,39 @@ def environment(settings: Settings) -> dict[str, str]:
             "POSTGRES_DB": settings.postgres.database,
             "POSTGRES_SSLMODE": settings.postgres.sslmode,
         }
+    return env
+
+
+def _github_oauth_env(settings: Settings) -> dict[str, Content]:
+    """GitHub sign-in (ADR-031 Railway option): only members of the allowed organizations, roles from
+    the mapping (unmapped users refused), the local login form only as break-glass."""
+    assert settings.railway is not None
+    oauth = settings.railway.oauth
+    keep_admin = "true" if oauth.keep_local_admin else "false"
+    return {
+        "GF_AUTH_GITHUB_ENABLED": "true",
+        "GF_AUTH_GITHUB_CLIENT_ID": oauth.client_id,
+        "GF_AUTH_GITHUB_CLIENT_SECRET": Ref(GRAFANA_GITHUB_CLIENT_SECRET),
+        "GF_AUTH_GITHUB_SCOPES": "user:email,read:org",
+        "GF_AUTH_GITHUB_ALLOWED_ORGANIZATIONS": ",".join(oauth.allowed_organizations),
+        "GF_AUTH_GITHUB_ALLOW_SIGN_UP": "true",  # first sign-in creates the user — members of those orgs only
+        "GF_AUTH_GITHUB_ROLE_ATTRIBUTE_PATH": oauth.role_attribute_path,
+        "GF_AUTH_GITHUB_ROLE_ATTRIBUTE_STRICT": "true",
+        "GF_AUTH_GITHUB_ALLOW_ASSIGN_GRAFANA_ADMIN": "false",
+        "GF_AUTH_DISABLE_LOGIN_FORM": "false" if oauth.keep_local_admin else "true",
+        "GF_AUTH_BASIC_ENABLED": keep_admin,
+    }
+
+
+def _railway_environment(settings: Settings) -> dict[str, Content]:
+    """Grafana's environment on Railway: GitHub sign-in, the public domain Railway's edge serves over TLS,
+    and Grafana Live on its default (the edge carries websockets)."""
+    env = environment(settings) | _github_oauth_env(settings) | {
+        "GF_SERVER_ROOT_URL": "https://${{RAILWAY_PUBLIC_DOMAIN}}/",
+        "GF_SERVER_DOMAIN": "${{RAILWAY_PUBLIC_DOMAIN}}",
+        # The OAuth state cookie must survive GitHub's cross-site redirect back: Strict would drop it.
+        "GF_SECURITY_COOKIE_SAMESITE": "lax"}
+    del env["GF_LIVE_MAX_CONNECTIONS"]
     return env
 
 
@@ -133,6 +168,7 @@ def spec(settings: Settings) -> ContainerSpec:
         reload=_reload(settings),
         # Logs in to the platform database with the password the role job sets: that job runs first.
         depends_on=(postgres_readonly.SERVICE,) if settings.postgres.enabled else (),
+        overrides=(Override(RAILWAY, env=frozen_env(**_railway_environment(settings))),) if settings.railway else (),
     )
 
 
@@ -157,6 +193,8 @@ def admin_sync_spec(settings: Settings) -> ContainerSpec:
         oneshot=True,
         depends_on=(c.GRAFANA,),
         init_of=c.GRAFANA,
+        # Railway has no volume two services share: the job could not reach Grafana's database there.
+        targets=frozenset({DOCKER, KUBERNETES}),
         run_as=POD_IDS,
         scratch_dirs=(*SCRATCH, "/var/log/grafana"),  # grafana cli may open its log directory
     )

@@ -2,7 +2,8 @@
 Grafana evaluates config/prometheus/rules/stack.yml (components/alerts/stack_health.py) and routes them."""
 
 from components import constants as c
-from components.model import ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Volume, data_volume_name
+from components.model import (RAILWAY, ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Override, Volume,
+                              data_volume_name)
 from components.services.common import SCRATCH, SCRAPED, admin_ports, config_file, http_check_probe
 from components.settings import Settings
 
@@ -39,4 +40,7 @@ def spec(settings: Settings) -> ContainerSpec:
         scratch_dirs=SCRATCH,
         listens=(Listen("http", c.PORTS[c.PROMETHEUS]),),
         connects_to=tuple(Flow(s, c.PORTS[s]) for s in SCRAPED if s != c.PROMETHEUS),  # prometheus.yml's jobs
+        # Railway's private network may be IPv6 only: the listener, left to its default elsewhere, binds [::].
+        overrides=(Override(RAILWAY, command=(*command(settings),
+                                              f"--web.listen-address=[::]:{c.PORTS[c.PROMETHEUS]}")),),
     )

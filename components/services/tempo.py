@@ -1,7 +1,8 @@
 """Tempo 3.x monolithic (-target=all): local block storage on a named volume, OTLP from Alloy."""
 
 from components import constants as c
-from components.model import ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Volume, data_volume_name, frozen_env
+from components.model import (RAILWAY, ContainerSpec, Flow, Healthcheck, HttpCheck, Listen, Override, Volume,
+                              data_volume_name, frozen_env)
 from components.services import object_store
 from components.services.common import SCRATCH, admin_ports
 from components.settings import Settings
@@ -10,13 +11,13 @@ CONFIG_PATH = "/etc/tempo/tempo.yaml"
 
 
 def spec(settings: Settings) -> ContainerSpec:
+    env = {"TEMPO_RETENTION_PERIOD": f"{settings.retention.tempo_days * 24}h", **object_store.env(settings, c.TEMPO)}
     return ContainerSpec(
         service=c.TEMPO,
         name=c.container_name(c.TEMPO),
         image=settings.images[c.TEMPO],
         command=("-target=all", f"-config.file={CONFIG_PATH}", "-config.expand-env=true"),
-        env=frozen_env(TEMPO_RETENTION_PERIOD=f"{settings.retention.tempo_days * 24}h",
-                       **object_store.env(settings, c.TEMPO)),
+        env=frozen_env(**env),
         files=(object_store.config(settings, c.TEMPO, "tempo.yaml", CONFIG_PATH),),
         # A fresh named volume inherits the image's 10001 ownership of /var/tempo (a bind mount would not).
         volumes=(Volume(data_volume_name(c.TEMPO), "/var/tempo"),),
@@ -30,4 +31,8 @@ def spec(settings: Settings) -> ContainerSpec:
         listens=(Listen("http", c.PORTS[c.TEMPO]), Listen("otlp-grpc", c.OTLP_GRPC_PORT)),
         connects_to=(Flow(c.PROMETHEUS, c.PORTS[c.PROMETHEUS]),),  # span metrics by remote write
         **object_store.spec_parts(settings),
+        # Railway: span metrics' remote write (tempo.yaml's default unless this is set) as a variable, which
+        # becomes a reference Railway resolves to Prometheus's private host rather than an assumed name.
+        overrides=(Override(RAILWAY, env=frozen_env(
+            **env, PROMETHEUS_REMOTE_WRITE_URL=f"http://{c.PROMETHEUS}:{c.PORTS[c.PROMETHEUS]}/api/v1/write")),),
     )

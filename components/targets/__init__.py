@@ -1,6 +1,6 @@
 """The deploy targets, one package each, all of one shape; a run imports only the target its stack chooses.
 
-Every target package exposes:
+Every target package has a `target` module with:
 - `specs(settings)`: the service specs as they run there (pure);
 - `render(settings, specs, out)`: the offline render's manifest entries for them (pure; writes under `out`),
   and `summary(out, manifest)`: the line the render prints;
@@ -48,4 +48,4 @@ class Target(Protocol):
 
 def chosen(environment: str) -> Target:
     """The target of `environment`, its package imported now (and no other target's)."""
-    return cast(Target, importlib.import_module(f"{__name__}.{TARGETS[environment]}"))
+    return cast(Target, importlib.import_module(f"{__name__}.{TARGETS[environment]}.target"))

@@ -212,8 +212,8 @@ def _ships_a_volume_metrics_source(settings: Settings) -> bool:
     """Whether the stack's Alloy gets a *-volumes.alloy file (as each target picks its specs)."""
     from components.model import DOCKER, KUBERNETES
     from components.services import stack_specs
-    from components.services.railway import railway_specs
-    specs = railway_specs(settings) if settings.railway else stack_specs(
+    from components.targets.railway.services import service_specs
+    specs = service_specs(settings) if settings.railway else stack_specs(
         settings, KUBERNETES if settings.kubernetes else DOCKER)
     (alloy,) = [s for s in specs if s.service == c.ALLOY]
     return any(f.path.endswith("-volumes.alloy") for f in alloy.files)

@@ -9,9 +9,9 @@ from components import constants as c
 from components import images
 from components.model import KUBERNETES
 from components.services import canary, stack_specs
-from components.services.railway import railway_specs
 from components.settings import SettingsError, from_stack_file, parse
 from components.targets.kubernetes import network
+from components.targets.railway.services import service_specs
 
 
 def _canary(specs):
@@ -39,7 +39,7 @@ def test_the_cluster_runs_the_canary_and_its_policies_admit_it_to_alloys_otlp_ht
 
 
 def test_railway_self_hosted_runs_the_canary_against_alloys_private_host():
-    spec = _canary(railway_specs(from_stack_file("railway")))
+    spec = _canary(service_specs(from_stack_file("railway")))
     assert spec.env["CANARY_OTLP_ENDPOINT"] == f"http://${{{{{c.ALLOY}.RAILWAY_PRIVATE_DOMAIN}}}}:{c.OTLP_HTTP_PORT}"
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from components.model import Ref
-from components.services.railway import railway_specs
 from components.settings import parse
 from components.targets.railway.plan import RailwayPlanError, dockerfile, plan
+from components.targets.railway.services import service_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOUD_STACK = """config:
@@ -103,14 +103,14 @@ def test_grafana_cloud_render_is_alloy_alone_with_the_cloud_write_file(cloud_ren
 
 
 def test_every_image_builds_without_a_shell():
-    for spec in railway_specs(_settings(postgresEnabled=True)):
+    for spec in service_specs(_settings(postgresEnabled=True)):
         instructions = [line.split()[0] for line in dockerfile(spec, spec.image.reference()).splitlines()
                         if line and not line.startswith("#")]
         assert instructions[0] == "FROM" and set(instructions) <= {"FROM", "COPY", "ENTRYPOINT", "CMD"}, spec.service
 
 
 def test_the_role_job_runs_once_with_its_passwords_as_variables():
-    job = next(s for s in railway_specs(_settings(postgresEnabled=True)) if s.service == "postgres-readonly")
+    job = next(s for s in service_specs(_settings(postgresEnabled=True)) if s.service == "postgres-readonly")
     planned = plan(job, job.image.reference())
     assert planned.restart_policy == "NEVER" and isinstance(planned.variables["PGPASSWORD"], Ref)
     assert "PGPASSFILE" not in planned.variables and job.entrypoint == ("/bin/sh", "-c")
@@ -121,7 +121,7 @@ def test_a_secret_file_is_never_baked_into_an_image():
     from dataclasses import replace
 
     from components.model import File
-    spec = railway_specs(_settings())[0]
+    spec = service_specs(_settings())[0]
     with pytest.raises(RailwayPlanError, match="secret files"):
         plan(replace(spec, files=(File("/run/secrets/x", Ref("x")),)), "img")
 
@@ -131,7 +131,7 @@ def _settings(**raw):
 
 
 def test_grafana_reads_the_read_only_password_from_its_variable():
-    grafana = next(s for s in railway_specs(_settings(postgresEnabled=True)) if s.service == "grafana")
+    grafana = next(s for s in service_specs(_settings(postgresEnabled=True)) if s.service == "grafana")
     postgres = next(f for f in grafana.files if f.path.endswith("datasources/postgres.yaml"))
     assert "password: $__env{POSTGRES_READONLY_PASSWORD}" in str(postgres.content)
     assert isinstance(grafana.env["POSTGRES_READONLY_PASSWORD"], Ref)
@@ -141,7 +141,7 @@ def test_grafana_reads_the_read_only_password_from_its_variable():
 def test_the_build_context_holds_the_dockerfile_and_every_file_with_its_mode(tmp_path):
     from components.targets.railway.build import write_context
 
-    spec = next(s for s in railway_specs(_settings()) if s.service == "tempo")
+    spec = next(s for s in service_specs(_settings()) if s.service == "tempo")
     planned = plan(spec, spec.image.reference())
     (tmp_path / "railway" / "tempo" / "files" / "stale.txt").parent.mkdir(parents=True)
     (tmp_path / "railway" / "tempo" / "files" / "stale.txt").write_text("left from an older deploy")

@@ -13,10 +13,9 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components import constants as c
 from components import secret_names as names
-from components.model import DOCKER, KUBERNETES, ContainerSpec, File, Ref, Reload, frozen_env
+from components import targets
+from components.model import ContainerSpec, File, Ref, Reload, frozen_env
 from components.rotation import current_window
-from components.services import stack_specs
-from components.services.railway import railway_specs
 from components.settings import Secret, Settings, parse
 from components.settings.sources import project_values
 from components.targets.secret_catalog import (Generated, Given, SecretSourceError, SelfSigned, Source,
@@ -39,9 +38,7 @@ def deploy_settings(configuration: str) -> Settings:
 
 def deployed_specs(settings: Settings) -> tuple[ContainerSpec, ...]:
     """What __main__.py hands the chosen target."""
-    if settings.railway:
-        return railway_specs(settings)
-    return stack_specs(settings, KUBERNETES if settings.kubernetes else DOCKER)
+    return targets.chosen(settings.environment).specs(settings)
 
 
 def catalog_of(configuration: str) -> dict[str, Source]:

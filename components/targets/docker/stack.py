@@ -18,7 +18,7 @@ import pulumi_docker as docker
 from components import constants as c
 from components.model import ContainerSpec, File, Ref, Volume
 from components.settings import Settings
-from components.targets.docker.networks import network_name
+from components.targets.containers import network_name
 from components.targets.docker.reloadable import deliverable
 from components.targets.values import resolve
 
@@ -58,7 +58,6 @@ class ServiceContainer(pulumi.ComponentResource):
             entrypoints=list(spec.entrypoint) or None,
             envs=[pulumi.Output.concat(key, "=", resolve(value, args.values)) for key, value in spec.env.items()],
             user=spec.user,
-            group_adds=list(spec.group_add) or None,
             restart=spec.restart,
             must_run=not spec.oneshot,
             # A job runs to the end inside `pulumi up`, so its exit code and output are known (below).

@@ -1,4 +1,4 @@
-"""The Kubernetes target's specs and their offline render: every object of a cluster stack as YAML, one file each.
+"""The Kubernetes part of the offline render: every object of a cluster stack as YAML, one file each.
 
 `<out>/kubernetes/<kind>-<name>.yaml`, keys sorted, secret values replaced by "[secret]" — the same dicts
 the Kubernetes target deploys (components/targets/kubernetes/objects.py), so a review sees what ships.
@@ -15,30 +15,11 @@ from typing import Any
 
 import yaml
 
-from components.model import KUBERNETES, ContainerSpec, Ref
-from components.services import stack_specs
+from components.model import ContainerSpec, Ref
 from components.settings import Settings
-from components.targets.docker.render import container_entry
 from components.targets.kubernetes.objects import stack_objects
 
 DIRECTORY = "kubernetes"
-
-
-def specs(settings: Settings) -> tuple[ContainerSpec, ...]:
-    return stack_specs(settings, KUBERNETES)
-
-
-def render(settings: Settings, specs: tuple[ContainerSpec, ...], out: Path) -> dict:
-    """The containers (as a Docker host would run them: the review reads both alike) and every object the
-    cluster gets (<out>/kubernetes/)."""
-    return {"containers": [container_entry(spec, settings) for spec in specs],
-            "kubernetes": write(settings, specs, out)}
-
-
-def summary(out: Path, manifest: dict) -> str:
-    """Containers are pods here: nothing is published, the entry is the way in."""
-    return (f"Rendered stack '{manifest['stack']}' into {out}: {objects_summary(out, manifest['kubernetes'])}; "
-            f"the files of {len(manifest['containers'])} containers in {out / 'files'}")
 
 
 def placeholders(value: Any) -> Any:

@@ -1,6 +1,2 @@
-"""The Railway target: service specs → Railway objects through its public GraphQL API (dynamic providers)."""
-
-from components.targets.railway.deploy import deploy
-from components.targets.railway.render import render, specs, summary
-
-__all__ = ["deploy", "render", "specs", "summary"]
+"""The Railway target: service specs → Railway objects through its public GraphQL API (dynamic providers).
+`target.py` is what the target table calls."""

@@ -1,17 +1,25 @@
-"""The Railway target's specs and their offline render: what `pulumi up` creates on Railway."""
+"""The Railway target as the target table sees it: its specs (services.py), their offline render (what `pulumi up`
+creates on Railway), and the deploy: the project, environment and services through Railway's API. Its dynamic
+providers are the provider: each reads the API token (railwayToken or RAILWAY_TOKEN) when it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+import pulumi
+
 from components.model import ContainerSpec, Ref
-from components.services.railway import railway_specs
+from components.rotation import Window
 from components.settings import Settings
+from components.targets import Deployed
 from components.targets.railway.plan import plan
+from components.targets.railway.services import service_specs
+from components.targets.railway.stack import RailwayStack, RailwayStackArgs
 
 
 def specs(settings: Settings) -> tuple[ContainerSpec, ...]:
-    return railway_specs(settings)
+    return service_specs(settings)
 
 
 def render(settings: Settings, specs: tuple[ContainerSpec, ...], out: Path) -> dict:
@@ -46,3 +54,11 @@ def summary(out: Path, manifest: dict) -> str:
     public = ", ".join(s["name"] for s in railway["services"] if s["domain"]) or "none"
     return (f"Rendered {len(railway['services'])} Railway services ({railway['mode']}) for stack "
             f"'{manifest['stack']}' into {out} (public domain: {public})")
+
+
+def deploy(name: str, settings: Settings, specs: tuple[ContainerSpec, ...],
+           values: Mapping[str, pulumi.Output[str]], window: Window) -> Deployed:
+    """Self-hosted, or Alloy alone for Grafana Cloud (no Grafana of ours: no address)."""
+    railway = RailwayStack(name, RailwayStackArgs(settings, specs, values))
+    return Deployed(railway.grafana_url, {"railwayServices": railway.service_names,
+                                          "imageDigests": railway.image_digests})

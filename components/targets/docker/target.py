@@ -1,21 +1,39 @@
-"""Declares the Docker target: the daemon's providers, azure-dev's Azure edges, then the stack's containers."""
+"""The Docker target (local, azure-dev) as the target table sees it: its specs, their offline render, and the
+deploy: the daemon's providers, azure-dev's Azure edges, then the stack's containers."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_docker as docker
 
-from components.model import ContainerSpec
+from components.model import DOCKER, ContainerSpec
 from components.rotation import Window
+from components.services import stack_specs
 from components.settings import Settings
 from components.targets import Deployed
+from components.targets.containers import container_entry
 from components.targets.docker.stack import DockerStack, DockerStackArgs
 
 if TYPE_CHECKING:
     from components.targets.docker.azure import AzureEdge
+
+
+def specs(settings: Settings) -> tuple[ContainerSpec, ...]:
+    return stack_specs(settings, DOCKER)
+
+
+def render(settings: Settings, specs: tuple[ContainerSpec, ...], out: Path) -> dict:
+    return {"containers": [container_entry(spec, settings) for spec in specs]}
+
+
+def summary(out: Path, manifest: dict) -> str:
+    published = [f"{c['name']}:{p['external']}" for c in manifest["containers"] for p in c["ports"]]
+    return (f"Rendered {len(manifest['containers'])} containers for stack '{manifest['stack']}' into {out} "
+            f"(published ports: {', '.join(published) or 'none'})")
 
 
 def deploy(name: str, settings: Settings, specs: tuple[ContainerSpec, ...],
