@@ -7,7 +7,8 @@ from just before the program to its end, alternating, median of `--repeat`:
 - the program itself (`__main__.py`, as tests/unit/pulumi_harness.py runs it);
 - the bare floor: a program that registers the same resources (type, name, inputs) as plain
   `pulumi.CustomResource`s and imports no provider SDK;
-- the same-SDK floor: the bare floor after importing the provider SDK modules the stack's resources come from.
+- the same-SDK floor: the bare floor after loading the SDK classes and functions its resources and lookups
+  come from (pulumi_docker.Container, pulumi_azure_native.network.SecurityRule, ...).
 It prints program / floor for local against the bare floor (goal ≤ 3×) and for azure-dev against the same-SDK
 floor (goal ≤ 1.5×), the figures README's "Performance" notes quote.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -26,21 +28,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {"local": ("bare", 3.0), "azure-dev": ("same-sdk", 1.5)}
-# The SDK module a resource type token comes from (azure-native's per-service modules load on their own).
-SDK_MODULES = {"docker": "pulumi_docker", "random": "pulumi_random", "tls": "pulumi_tls",
-               "kubernetes": "pulumi_kubernetes"}
+# The Python package of a provider's type tokens.
+SDK_PACKAGES = {"docker": "pulumi_docker", "random": "pulumi_random", "tls": "pulumi_tls",
+                "kubernetes": "pulumi_kubernetes", "azure-native": "pulumi_azure_native"}
 
 
-def sdk_modules(types: list[str]) -> list[str]:
-    """The modules a program declaring these resource types must import, at least."""
-    modules = set()
-    for typ in types:
-        package, module = (typ.split(":")[2], "") if typ.startswith("pulumi:providers:") else typ.split(":")[:2]
-        if package == "azure-native":
-            modules.add(f"pulumi_azure_native.{module}" if module else "pulumi_azure_native.provider")
-        elif package in SDK_MODULES:
-            modules.add(SDK_MODULES[package])
-    return sorted(modules)
+def sdk_members(tokens: list[str]) -> list[tuple[str, str]]:
+    """(module, attribute) of the SDK class or function behind each resource type or invoke token: what any
+    program declaring those resources and making those lookups must load (azure-native loads a service's
+    module on first attribute access, so importing the module alone would load nothing)."""
+    members = set()
+    for token in tokens:
+        package, middle, name = (token.split(":")[2], "index", "Provider") if token.startswith("pulumi:providers:") \
+            else token.split(":")
+        if package not in SDK_PACKAGES:
+            continue  # this program's own dynamic providers
+        module = SDK_PACKAGES[package] + ("" if middle.startswith("index") else "." + middle.replace("/", "."))
+        attribute = name if name[0].isupper() else re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()  # getVault: get_vault
+        members.add((module, attribute))
+    return sorted(members)
+
+
+def load_members(members: list[tuple[str, str]]) -> None:
+    for module, attribute in members:
+        getattr(importlib.import_module(module), attribute)
 
 
 def _harness():
@@ -65,15 +76,14 @@ def measure(kind: str, stack: str, resources_file: Path) -> float:
     resources = json.loads(resources_file.read_text())
     start = time.perf_counter()
     if kind == "same-sdk":
-        for module in sdk_modules([r["type"] for r in resources]):
-            importlib.import_module(module)
+        load_members(sdk_members([r["type"] for r in resources["resources"]] + resources["invokes"]))
     mocks = harness.RecordingMocks()
     pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project="observability", stack=stack, monitor=harness.RecordingMonitor(mocks))
 
     @pulumi.runtime.test
     def run():
-        for r in resources:
+        for r in resources["resources"]:
             if r["type"].startswith("pulumi:providers:"):
                 pulumi.ProviderResource(r["type"].split(":")[2], r["name"], r["inputs"])
             else:
@@ -92,8 +102,9 @@ def _child(kind: str, stack: str, resources_file: Path) -> float:
 def compare(stack: str, repeat: int) -> tuple[float, dict[str, float]]:
     """(the program's median seconds, each floor's median seconds)."""
     program = _harness().run_program(stack)
-    resources = [{"type": r.typ, "name": r.name, "inputs": r.inputs} for r in program.resources]
-    assert resources, f"{stack} declared no resources"
+    resources = {"resources": [{"type": r.typ, "name": r.name, "inputs": r.inputs} for r in program.resources],
+                 "invokes": sorted({call.token for call in program.invokes})}
+    assert resources["resources"], f"{stack} declared no resources"
     times: dict[str, list[float]] = {"program": [], "bare": [], "same-sdk": []}
     with tempfile.TemporaryDirectory() as scratch:
         resources_file = Path(scratch) / "resources.json"

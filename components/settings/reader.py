@@ -30,7 +30,7 @@ def load_schema(root: Path = ROOT) -> dict[str, dict]:
 
 @functools.lru_cache(maxsize=8)
 def _schema(path: Path, mtime_ns: int, size: int) -> dict[str, dict]:
-    return yaml.safe_load(path.read_text())["config"]
+    return yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["config"]  # libyaml: a tenth of the time
 
 
 class Reader:

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_docker as docker
 
 from components import constants as c
-from components.model import ContainerSpec, File, Ref, Volume
+from components.model import ContainerSpec, Content, File, Ref, Volume
 from components.settings import Settings
 from components.targets.containers import network_name
 from components.targets.docker.reloadable import deliverable
@@ -56,7 +56,7 @@ class ServiceContainer(pulumi.ComponentResource):
             image=self.image.image_id,  # the image id, not the name: avoids a replace on every up
             command=list(spec.command) or None,
             entrypoints=list(spec.entrypoint) or None,
-            envs=[pulumi.Output.concat(key, "=", resolve(value, args.values)) for key, value in spec.env.items()],
+            envs=[_env(key, value, args.values) for key, value in spec.env.items()],
             user=spec.user,
             restart=spec.restart,
             must_run=not spec.oneshot,
@@ -100,6 +100,11 @@ def labels(spec: ContainerSpec, stack: str) -> dict[str, str]:
     """Labels the policy pack and SREs select by (`docker ps --filter label=observability.service=...`)."""
     return {"observability.service": spec.service, "observability.stack": stack,
             "observability.oneshot": str(spec.oneshot).lower()}
+
+
+def _env(key: str, value: Content, values: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
+    """KEY=value; an Output only where a Ref's deploy-time value goes in (every Output costs the run time)."""
+    return f"{key}={value}" if isinstance(value, str) else pulumi.Output.concat(key, "=", resolve(value, values))
 
 
 def _healthcheck(spec: ContainerSpec) -> docker.ContainerHealthcheckArgs | None:
