@@ -2,15 +2,18 @@
 
     venv/bin/python -m tests.benchmark [--repeat 5]
 
-For a stack, three programs run under the same mocks, each in a fresh process (so import costs count), timed
+For a stack, four programs run under the same mocks, each in a fresh process (so import costs count), timed
 from just before the program to its end, alternating, median of `--repeat`:
 - the program itself (`__main__.py`, as tests/unit/pulumi_harness.py runs it);
 - the bare floor: a program that registers the same resources (type, name, inputs) as plain
   `pulumi.CustomResource`s and imports no provider SDK;
 - the same-SDK floor: the bare floor after loading the SDK classes and functions its resources and lookups
-  come from (pulumi_docker.Container, pulumi_azure_native.network.SecurityRule, ...).
+  come from (pulumi_docker.Container, pulumi_azure_native.network.SecurityRule, ...);
+- the same-shape floor: the same-SDK floor with as many component resources as the program declares, each
+  resource parented to one (the components are in every resource's URN: state requires them).
 It prints program / floor for local against the bare floor (goal ≤ 3×) and for azure-dev against the same-SDK
-floor (goal ≤ 1.5×), the figures README's "Performance" notes quote.
+floor (goal ≤ 1.5×), and how far the same-shape floor alone is above the bare one: the figures README's
+"Performance notes" quote.
 """
 
 from __future__ import annotations
@@ -75,19 +78,24 @@ def measure(kind: str, stack: str, resources_file: Path) -> float:
         return time.perf_counter() - start
     resources = json.loads(resources_file.read_text())
     start = time.perf_counter()
-    if kind == "same-sdk":
+    if kind in ("same-sdk", "same-shape"):
         load_members(sdk_members([r["type"] for r in resources["resources"]] + resources["invokes"]))
+    components = resources["components"] if kind == "same-shape" else 0
     mocks = harness.RecordingMocks()
     pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project="observability", stack=stack, monitor=harness.RecordingMonitor(mocks))
 
     @pulumi.runtime.test
     def run():
-        for r in resources["resources"]:
+        parents = [pulumi.ComponentResource("benchmark:floor:Component", f"component-{i}") for i in range(components)]
+        for parent in parents:
+            parent.register_outputs({})
+        for i, r in enumerate(resources["resources"]):
+            opts = pulumi.ResourceOptions(parent=parents[i % components]) if parents else None
             if r["type"].startswith("pulumi:providers:"):
-                pulumi.ProviderResource(r["type"].split(":")[2], r["name"], r["inputs"])
+                pulumi.ProviderResource(r["type"].split(":")[2], r["name"], r["inputs"], opts=opts)
             else:
-                pulumi.CustomResource(r["type"], r["name"], r["inputs"])
+                pulumi.CustomResource(r["type"], r["name"], r["inputs"], opts=opts)
 
     run()
     return time.perf_counter() - start
@@ -101,11 +109,22 @@ def _child(kind: str, stack: str, resources_file: Path) -> float:
 
 def compare(stack: str, repeat: int) -> tuple[float, dict[str, float]]:
     """(the program's median seconds, each floor's median seconds)."""
-    program = _harness().run_program(stack)
+    harness = _harness()
+
+    class Counting(harness.RecordingMonitor):
+        components = 0
+
+        def RegisterResource(self, request):
+            if not request.custom and request.type != "pulumi:pulumi:Stack":
+                Counting.components += 1
+            return super().RegisterResource(request)
+
+    mocks = harness.RecordingMocks()
+    program = harness.run_program(stack, mocks=mocks, monitor=Counting(mocks))
     resources = {"resources": [{"type": r.typ, "name": r.name, "inputs": r.inputs} for r in program.resources],
-                 "invokes": sorted({call.token for call in program.invokes})}
-    assert resources["resources"], f"{stack} declared no resources"
-    times: dict[str, list[float]] = {"program": [], "bare": [], "same-sdk": []}
+                 "invokes": sorted({call.token for call in program.invokes}), "components": Counting.components}
+    assert resources["resources"] and Counting.components, f"{stack} declared no resources"
+    times: dict[str, list[float]] = {"program": [], "bare": [], "same-sdk": [], "same-shape": []}
     with tempfile.TemporaryDirectory() as scratch:
         resources_file = Path(scratch) / "resources.json"
         resources_file.write_text(json.dumps(resources))
@@ -128,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     for stack, (floor, goal) in GOALS.items():
         program, floors = compare(stack, args.repeat)
         ratio = program / floors[floor]
-        print(f"{stack:9} program {program:.3f} s; bare floor {floors['bare']:.3f} s, same-SDK floor "
-              f"{floors['same-sdk']:.3f} s; program / {floor} floor = {ratio:.2f}x (goal <= {goal}x)")
+        print(f"{stack:9} program {program:.3f} s; floors: bare {floors['bare']:.3f} s, same-SDK "
+              f"{floors['same-sdk']:.3f} s, same-shape {floors['same-shape']:.3f} s; program / {floor} floor = "
+              f"{ratio:.2f}x (goal <= {goal}x); same-shape / bare = {floors['same-shape'] / floors['bare']:.2f}x")
     return 0
 
 
