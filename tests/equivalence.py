@@ -27,8 +27,8 @@ from tests.shipped_stacks import TEST_ALLOWLIST, with_test_allowlist
 
 SNAPSHOT = Path(__file__).resolve().parent / "equivalence_snapshot.json"
 DAY = date(2026, 12, 1)  # the rotation window the passwords' keepers name
-PEM = {"tlsCertificatePem": "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
-       "tlsPrivateKeyPem": "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----"}
+# Stand-ins for the PEM settings: the program passes them through as they are (no key material in the repository).
+PEM = {"tlsCertificatePem": "test-certificate-pem", "tlsPrivateKeyPem": "test-private-key-pem"}
 EMAIL = {"alertContactType": "email", "alertContactAddress": "sre@example.com", "smtpHost": "smtp.example.com",
          "smtpFromAddress": "grafana@example.com", "smtpUser": "grafana"}
 VAULT_URI = "https://kv-aimodernize-dev.vault.azure.net/secrets"
