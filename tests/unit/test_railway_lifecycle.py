@@ -18,7 +18,8 @@ def test_first_up_configures_everything_before_the_single_deploy():
     for configured in ("ServiceCreate", "VolumeCreate", "VariableCollectionUpsert", "ServiceInstanceUpdate",
                        "ServiceDomainCreate"):
         assert operations.index(configured) < deploy_at, configured
-    assert all(v["input"]["skipDeploys"] for v in world.variables_of("VariableCollectionUpsert"))
+    upserts = world.variables_of("VariableCollectionUpsert")
+    assert upserts and all(v["input"]["skipDeploys"] for v in upserts)
     assert [s["name"] for s in world.services.values()] == ["grafana"]
     assert [v["name"] for v in world.volumes.values()] == ["obs-grafana-data"]
 
