@@ -24,5 +24,5 @@ def load_settings() -> Settings:
 
 def unrouted_alerts(settings: Settings) -> bool:
     """Whether a stack others rely on ships Grafana's rules with no contact point (local may: it is a try-out)."""
-    has_grafana = not (settings.railway and not settings.railway.self_hosted)
-    return settings.environment != "local" and has_grafana and settings.alerts.contact_type == "none"
+    return (settings.environment != "local" and not settings.ships_to_grafana_cloud
+            and settings.alerts.contact_type == "none")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from components.model import DOCKER, ContainerSpec
 from components.services import (alloy, canary, demo_postgres, demo_telemetry, docker_api, grafana, loki,
                                  postgres_readonly, prometheus, proxy, tempo)
-from components.services.common import ships_to_grafana_cloud
 from components.settings import Settings
 
 
 def stack_specs(settings: Settings, target: str = DOCKER) -> tuple[ContainerSpec, ...]:
     """The specs, each cut down to the parts that run on `target` (docker, kubernetes or railway)."""
-    if ships_to_grafana_cloud(settings):  # the collector alone: none of the stack's backends, no Grafana
+    if settings.ships_to_grafana_cloud:  # the collector alone: none of the stack's backends, no Grafana
         return _on(target, [alloy.spec(settings)])
     # demoData (local only): the demo database first, so the role job can reach it.
     specs = [demo_postgres.spec(settings)] if settings.postgres.demo else []

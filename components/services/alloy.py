@@ -12,8 +12,7 @@ from components.model import (DOCKER, KUBERNETES, RAILWAY, Content, ContainerSpe
                               HttpCheck, Listen, Override, Ref, Volume, data_volume_name, frozen_env)
 from components.secret_names import GRAFANA_CLOUD_TOKEN, POSTGRES_READONLY_PASSWORD, REDIS_PASSWORD
 from components.services import docker_api, postgres_readonly
-from components.services.common import (CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file,
-                                        ships_to_grafana_cloud)
+from components.services.common import CONFIG_DIR, SCRAPED, SCRATCH, admin_ports, config_file
 from components.settings import Settings
 
 CONFIG_DIR_IN_CONTAINER = "/etc/alloy"
@@ -99,7 +98,7 @@ def _cluster_args(count: int) -> tuple[str, ...]:
 
 def _write(settings: Settings) -> tuple[tuple[str, ...], dict[str, Content]]:
     """Where the pipeline ships: its write files and the variables they read."""
-    if not ships_to_grafana_cloud(settings):
+    if not settings.ships_to_grafana_cloud:
         return STACK_WRITE_FILES, {
             "STACK_ENVIRONMENT": settings.environment,
             "LOKI_PUSH_URL": f"http://{c.LOKI}:{c.PORTS[c.LOKI]}/loki/api/v1/push",

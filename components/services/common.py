@@ -14,11 +14,6 @@ SCRATCH = ("/tmp",)  # writable scratch every image expects beside its data volu
 SCRAPED = (c.GRAFANA, c.LOKI, c.TEMPO, c.PROMETHEUS, c.ALLOY)
 
 
-def ships_to_grafana_cloud(settings: Settings) -> bool:
-    """Railway's grafana-cloud mode: Alloy alone ships everything to Grafana Cloud; no backend of ours runs."""
-    return settings.railway is not None and not settings.railway.self_hosted
-
-
 def config_file(service: str, relative: str, container_path: str) -> File:
     """A file from config/<service>/ mounted as it is."""
     return File(container_path, (CONFIG_DIR / service / relative).read_text())

@@ -12,8 +12,7 @@ from components.dashboards import dashboard_files
 from components.model import (DOCKER, KUBERNETES, RAILWAY, Content, ContainerSpec, File, Flow, Healthcheck,
                               HttpCheck, Listen, Override, Ref, Reload, Volume, data_volume_name, frozen_env)
 from components.secret_names import (ALERT_CONTACT_URL, GRAFANA_ADMIN_PASSWORD, GRAFANA_GITHUB_CLIENT_SECRET,
-                                     GRAFANA_SECRET_KEY,
-                                     POSTGRES_READONLY_PASSWORD, SMTP_PASSWORD)
+                                     GRAFANA_SECRET_KEY, POSTGRES_READONLY_PASSWORD, SMTP_PASSWORD)
 from components.services import postgres_readonly
 from components.services.common import CONFIG_DIR, SCRATCH, config_tree, http_check_probe
 from components.settings import Settings

@@ -91,6 +91,11 @@ class Settings:
             return f"{self.azure.acr_name.lower()}.azurecr.io"
         return self.registry_prefix
 
+    @property
+    def ships_to_grafana_cloud(self) -> bool:
+        """Railway's grafana-cloud mode: Alloy alone ships everything to Grafana Cloud; no backend of ours runs."""
+        return self.railway is not None and not self.railway.self_hosted
+
 
 def parse(stack: str, raw: Mapping[str, Any], secret_keys: set[str] | None = None, root: Path = ROOT,
           deploying: bool = True, found: Sequence[str] = ()) -> Settings:
