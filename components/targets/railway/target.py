@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.model import ContainerSpec, Ref
+from components.model import ContainerSpec, rendered_text
 from components.rotation import Window
 from components.settings import Settings
 from components.targets import Deployed
@@ -35,7 +35,7 @@ def render(settings: Settings, specs: tuple[ContainerSpec, ...], out: Path) -> d
             "image": f"{railway.image_registry or '<railwayImageRegistry>'}/{service.name}:"
                      f"{service.context_digest()[:16]} (built FROM {base})",
             "dockerfile": service.dockerfile,
-            "variables": {k: v.placeholder if isinstance(v, Ref) else v for k, v in service.variables.items()},
+            "variables": {k: rendered_text(v) for k, v in service.variables.items()},
             "volume": {"name": service.volume.source, "mount_path": service.volume.container_path}
             if service.volume else None,
             "domain": spec.browser_entry and spec.http_check is not None,  # as stack.py creates it
