@@ -103,13 +103,9 @@ def render_record(stack: str, overrides: dict[str, Any], secrets: dict[str, str]
     """Every file the offline render writes for the configuration, by path (settings read as the render reads
     them: deploying=False)."""
     from components.render import render
-    from components.settings import parse
-    from components.settings.sources import project_values
-    from tests.unit.pulumi_harness import stack_config
+    from tests.unit.pulumi_harness import stack_settings
 
-    config, secret_keys = stack_config(stack, overrides, secrets)
-    raw, secret_short, _ = project_values(config, secret_keys)
-    settings = parse(stack, raw, secret_short, deploying=False)
+    settings = stack_settings(stack, overrides, secrets, deploying=False)
     with tempfile.TemporaryDirectory() as out:
         render(settings, Path(out))
         return _tree(Path(out))

@@ -23,7 +23,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 from components import constants as c
-from components.settings import load_schema
+from components.settings import Settings, load_schema, parse
+from components.settings.sources import project_values
 from components.settings.stackfile import read_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,6 +230,15 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None, secrets: d
     config = {f"{c.PROJECT}:{k}": _engine_string(v) for k, v in values.items()} | extra
     foreign_secrets = {k for k in stack_file.secure if k in extra}
     return config, sorted({f"{c.PROJECT}:{k}" for k in secret_keys} | foreign_secrets)
+
+
+def stack_settings(stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, str] | None = None,
+                   deploying: bool = True) -> Settings:
+    """The Settings the program reads for that config map (as `from_pulumi` parses it); `deploying=False`:
+    as the offline render reads them."""
+    config, secret_keys = stack_config(stack, overrides, secrets)
+    raw, secret_short, problems = project_values(config, secret_keys)
+    return parse(stack, raw, secret_short, deploying=deploying, found=problems)
 
 
 def _engine_string(value: Any) -> str:

@@ -16,13 +16,12 @@ from components import secret_names as names
 from components import targets
 from components.model import ContainerSpec, File, Ref, Reload, frozen_env
 from components.rotation import current_window
-from components.settings import Secret, Settings, parse
-from components.settings.sources import project_values
+from components.settings import Secret, Settings
 from components.targets.secret_catalog import (Generated, Given, SecretSourceError, SelfSigned, Source,
                                                deploy_needs, secret_catalog)
 from components.targets.secrets import StackSecrets
 from tests.equivalence import CONFIGURATIONS
-from tests.unit.pulumi_harness import RecordingMocks, RecordingMonitor, stack_config
+from tests.unit.pulumi_harness import RecordingMocks, RecordingMonitor, stack_settings
 
 PASSWORD = "random:index/randomPassword:RandomPassword"
 GIVEN_VALUE = "given-secret-value-0123456789"
@@ -31,9 +30,7 @@ GIVEN_VALUE = "given-secret-value-0123456789"
 def deploy_settings(configuration: str) -> Settings:
     """The settings a deploy of one equivalence configuration reads (secrets known, deploying=True)."""
     stack, overrides, secrets = CONFIGURATIONS[configuration]
-    config, secret_keys = stack_config(stack, overrides, secrets)
-    raw, secret_short, _ = project_values(config, secret_keys)
-    return parse(stack, raw, secret_short)
+    return stack_settings(stack, overrides, secrets)
 
 
 def deployed_specs(settings: Settings) -> tuple[ContainerSpec, ...]:

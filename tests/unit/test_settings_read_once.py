@@ -14,10 +14,9 @@ import pytest
 
 from components.settings import load_schema, parse
 from components.settings.reader import Reader
-from components.settings.sources import project_values
 from tests.equivalence import CONFIGURATIONS
 from tests.kubernetes_variants import VARIANTS, stack_file_config
-from tests.unit.pulumi_harness import stack_config
+from tests.unit.pulumi_harness import stack_settings
 
 ACCESSORS = ("string", "integer", "number", "boolean", "strings", "secret")
 
@@ -48,9 +47,7 @@ def _assert_each_key_read_once(reads: Counter[str]) -> None:
 @pytest.mark.parametrize("configuration", sorted(CONFIGURATIONS))
 def test_a_deploy_reads_each_setting_once(configuration: str, reads: Counter[str]) -> None:
     stack, overrides, secrets = CONFIGURATIONS[configuration]
-    config, secret_keys = stack_config(stack, overrides, secrets)
-    raw, secret_short, _ = project_values(config, secret_keys)
-    settings = parse(stack, raw, secret_short, deploying=True)
+    settings = stack_settings(stack, overrides, secrets, deploying=True)
     assert settings.environment == stack  # each shipped stack is named for its environment
     _assert_each_key_read_once(reads)
 
