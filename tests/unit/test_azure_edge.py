@@ -201,7 +201,7 @@ def test_only_the_image_pulls_use_the_provider_with_the_registry_password(progra
     others = {r.provider for r in program.resources if r.typ.startswith("docker:index/") and
               r.typ != "docker:index/remoteImage:RemoteImage"}
     assert "registryAuth" not in program.named(HOST_PROVIDER).inputs
-    assert all(PULL_PROVIDER in p for p in pulls) and others and all(HOST_PROVIDER in p for p in others)
+    assert pulls and all(PULL_PROVIDER in p for p in pulls) and others and all(HOST_PROVIDER in p for p in others)
 
 
 def test_every_pull_waits_for_the_cache_rules_and_the_token_password(program):

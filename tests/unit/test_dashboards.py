@@ -144,9 +144,11 @@ def test_panel_ids_are_unique_within_each_dashboard():
 
 
 def test_panels_fit_the_grid_without_overlapping():
-    for path, d in _dashboards().items():
+    dashboards = _dashboards()
+    assert dashboards
+    for path, d in dashboards.items():
         boxes = [p["gridPos"] for p in _panels(d)]
-        assert all(b["x"] + b["w"] <= 24 for b in boxes), path
+        assert boxes and all(b["x"] + b["w"] <= 24 for b in boxes), path
         for a, b in combinations(boxes, 2):
             overlap = a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and \
                 a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]

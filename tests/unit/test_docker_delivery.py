@@ -38,7 +38,7 @@ def test_grafana_reads_its_provisioning_from_a_read_only_volume_not_uploads(prog
     grafana = program.containers()["obs-grafana"].inputs
     assert {"containerPath": "/etc/grafana/provisioning", "volumeName": "obs-grafana-provisioning",
             "readOnly": True} in grafana["volumes"]
-    assert all(u["file"].startswith("/run/secrets/") for u in grafana["uploads"])
+    assert grafana["uploads"] and all(u["file"].startswith("/run/secrets/") for u in grafana["uploads"])
 
 
 def test_the_provisioning_job_writes_the_dashboards_and_rules_into_that_volume(program):

@@ -26,7 +26,8 @@ def preview() -> harness.Program:
 
 def test_the_harness_sees_the_unknowns_of_a_first_deploy(preview):
     # The control: with nothing pulled yet, no container's image id is known, and neither slot's password.
-    assert all("image" in c.unknown_paths for c in preview.containers().values())
+    containers = preview.containers().values()
+    assert containers and all("image" in c.unknown_paths for c in containers)
     assert preview.named("docker-registry").unknown_paths == {"registryAuth.value"}  # a secret, unknown
 
 

@@ -142,8 +142,8 @@ def test_the_read_only_role_job_gets_the_admin_password_as_a_private_pgpass(requ
 
 def test_containers_run_the_pulled_image_by_id(program):
     images = {r.inputs["name"] for r in program.of_type("docker:index/remoteImage:RemoteImage")}
-    assert all("@sha256:" in i and i.startswith(("docker.io/", "ghcr.io/")) for i in images)
-    assert all(r.inputs["image"].startswith("sha256:") for r in program.containers().values())
+    assert images and all("@sha256:" in i and i.startswith(("docker.io/", "ghcr.io/")) for i in images)
+    assert program.containers() and all(r.inputs["image"].startswith("sha256:") for r in program.containers().values())
 
 
 def test_the_provider_targets_the_local_docker_socket(program):

@@ -51,7 +51,7 @@ def test_the_render_shows_the_docker_api_network_shared_by_alloy_and_the_proxy_a
 
 def test_azure_dev_pulls_every_image_from_its_registry_by_digest(rendered):
     images = [c["image"] for c in manifest(rendered("azure-dev"))["containers"]]
-    assert all(i.startswith("aimodernizeobs.azurecr.io/") and "@sha256:" in i for i in images)
+    assert images and all(i.startswith("aimodernizeobs.azurecr.io/") and "@sha256:" in i for i in images)
 
 
 def test_secret_files_render_as_a_placeholder(rendered):
